@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
+/// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
+let package = Package(
+    name: "similarity",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "similarity", targets: ["similarity"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C libraries from Debian packages
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        /// OpenBLAS, loaded at run time so its fastest kernels can be chosen before it initialises.
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+
+        // MARK: Swift modules
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"]),
+        .target(name: "Catalog", dependencies: [
+            "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "SimilarityAPI", dependencies: [
+            "HTTP", "Catalog", "Imaging", "MobileNet",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "similarity", dependencies: [
+            "SimilarityAPI", "Catalog", "Imaging", "MobileNet", "HTTP", "HDF5",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Tests (run in release: tests use public API only, no @testable)
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG", "CPNG"]),
+        .testTarget(name: "MobileNetTests", dependencies: ["MobileNet", "HDF5", "TestSupport", "Imaging"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Imaging", "MobileNet", "HDF5", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "SimilarityAPITests", dependencies: ["SimilarityAPI", "HTTP", "Catalog", "TestSupport"]),
+    ]
+)

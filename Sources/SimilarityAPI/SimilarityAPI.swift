@@ -1,0 +1,1 @@
+// The SimilarityAPI module; see ARCHITECTURE.md.
