@@ -61,7 +61,7 @@ public struct HDF5Group: Sendable {
                 guard H5Lget_name_by_idx(
                     id, path, H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, chdf5_p_default()) >= 0
                 else { throw HDF5Error.readFailed(path: path) }
-                return String(cString: buffer)
+                return String(decoding: buffer.prefix(Int(length)).map(UInt8.init(bitPattern:)), as: UTF8.self)
             }
         }
     }
