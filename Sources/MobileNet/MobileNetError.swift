@@ -12,6 +12,8 @@ public enum MobileNetError: Error, CustomStringConvertible, Equatable {
     case unexpectedShape(name: String, expected: [Int], found: [Int])
     /// The file holds some other network (or no Keras weights at all).
     case notMobileNetV1(String)
+    /// `FeatureExtractor.activation` was asked for a layer the network does not have.
+    case unknownLayer(String)
     /// OpenBLAS could not be loaded.
     case blasUnavailable(String)
 
@@ -29,6 +31,8 @@ public enum MobileNetError: Error, CustomStringConvertible, Equatable {
             return "weight '\(name)' has shape \(found), expected \(expected)"
         case .notMobileNetV1(let why):
             return "not a Keras MobileNet v1 weight file: \(why)"
+        case .unknownLayer(let name):
+            return "MobileNet v1 has no layer '\(name)' (try conv1_relu, conv_dw_1_relu, conv_pw_1_relu, ...)"
         case .blasUnavailable(let why):
             return "cannot run MobileNet without BLAS: \(why)"
         }
