@@ -1,15 +1,25 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 /// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
 /// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
-/// The MobileNet kernels use SIMD fused multiply-add; without a CPU that has FMA, Swift lowers it to
-/// a libm call per lane. See MobileNet's notes for the choice of CPU level.
-#if arch(x86_64)
-let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
-#else
-let mobileNetSettings: [SwiftSetting] = []
-#endif
+/// The MobileNet kernels use SIMD fused multiply-add; without a CPU level that has FMA, Swift lowers
+/// it to a libm call per lane. The package is built on the machine that runs it (scripts/serve.sh), so
+/// the level is the best one the build host has: AVX-512, else AVX2+FMA, else the compiler default.
+/// Override with SIMILARITY_TARGET_CPU (e.g. x86-64-v3) when building for other machines.
+func mobileNetCPUFlags() -> [String] {
+    #if arch(x86_64)
+    if let chosen = Context.environment["SIMILARITY_TARGET_CPU"] { return chosen.isEmpty ? [] : ["-target-cpu", chosen] }
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    let flags = Set(flagsLine.split(separator: " ").map(String.init))
+    if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return ["-target-cpu", "skylake-avx512"] }
+    if flags.isSuperset(of: ["avx2", "fma", "bmi2"]) { return ["-target-cpu", "x86-64-v3"] }
+    #endif
+    return []
+}
+let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(mobileNetCPUFlags())]
 
 let package = Package(
     name: "similarity",
