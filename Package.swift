@@ -50,7 +50,9 @@ let package = Package(
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        /// epoll and eventfd headers for the HTTP server's event loops (not in Swift's Glibc module).
+        .systemLibrary(name: "CEpoll"),
+        .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SimilarityAPI", dependencies: [
             "HTTP", "Catalog", "Imaging", "MobileNet",
             .product(name: "Logging", package: "swift-log"),
@@ -67,7 +69,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG", "CPNG", "MobileNet"]),
         .testTarget(name: "MobileNetTests", dependencies: ["MobileNet", "HDF5", "TestSupport", "Imaging", "CPNG"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Imaging", "MobileNet", "HDF5", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SimilarityAPITests", dependencies: ["SimilarityAPI", "HTTP", "Catalog", "TestSupport"]),
     ]
 )
