@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import Foundation
 
 /// A compact first-pass copy of a large feature matrix that bounds every row's score, so that only
 /// rows that could still make the top k are re-scored in float32.
@@ -17,6 +18,7 @@ import Dispatch
 /// threshold) cannot be in the answer. The remaining candidates are re-scored exactly, best upper bound
 /// first, stopping once the next upper bound falls below the k-th exact score. The answer is the one a
 /// full float32 scan gives; only the time depends on how tight the bounds are.
+let debug = getenv("SIMILARITY_DEBUG_SEARCH") != nil
 final class CompactIndex: Sendable {
     static let reducedDimension = 256
     /// Absolute slack added to every bound to cover float rounding in the sums.
@@ -39,9 +41,13 @@ final class CompactIndex: Sendable {
         self.rows = rows
         self.dimension = dimension
         self.reduced = reduced
+        var t = Date()
         let mean = Self.mean(vectors, rows: rows, dimension: dimension)
+        if debug { print("DEBUG mean \(Date().timeIntervalSince(t))"); t = Date() }
         let basis = PrincipalSubspace.fit(vectors, rows: rows, dimension: dimension, mean: mean, rank: reduced)
+        if debug { print("DEBUG fit \(Date().timeIntervalSince(t))"); t = Date() }
         let encoded = Self.encode(vectors, rows: rows, dimension: dimension, mean: mean, basis: basis, reduced: reduced)
+        if debug { print("DEBUG encode \(Date().timeIntervalSince(t))"); t = Date() }
         self.mean = mean
         self.basis = basis
         self.scales = encoded.scales
@@ -179,8 +185,11 @@ final class CompactIndex: Sendable {
         }
         candidates.sort { $0.bound > $1.bound }
         var top = TopK(capacity: topK, ids: ids)
+        var rescored = 0
+        defer { if debug { print("DEBUG cutoff \(cutoff) candidates \(candidates.count) rescored \(rescored) inside \(terms.insideNorm) outside \(terms.outsideNorm) meanTail \(tails.reduce(0,+)/Float(rows)) meanErr \(roundingErrors.reduce(0,+)/Float(rows))") } }
         for candidate in candidates {
             if top.isFull && candidate.bound < top.admissionScore { break }
+            rescored += 1
             let score = VectorMath.dot(vectors + candidate.row * dimension, query, count: dimension)
             if score >= threshold { top.offer(score: score, row: candidate.row) }
         }
@@ -224,10 +233,8 @@ final class CompactIndex: Sendable {
                     while j + 32 <= reduced {
                         let c0 = codeRow.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self)
                         let c1 = codeRow.loadUnaligned(fromByteOffset: j + 16, as: SIMD16<Int8>.self)
-                        sum0.addProduct(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c0)),
-                                        weights.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self))
-                        sum1.addProduct(SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c1)),
-                                        weights.loadUnaligned(fromByteOffset: (j + 16) * 4, as: SIMD16<Float>.self))
+                        sum0 += SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c0)) * weights.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                        sum1 += SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c1)) * weights.loadUnaligned(fromByteOffset: (j + 16) * 4, as: SIMD16<Float>.self)
                         j += 32
                     }
                     var score = (sum0 + sum1).sum()

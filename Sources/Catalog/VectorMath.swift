@@ -1,6 +1,9 @@
 import CBLAS
 
 /// Small vector kernels in SIMD Swift, and the BLAS matrix-vector product.
+///
+/// Note: `SIMD.addProduct` is avoided on purpose: without FMA in the build target it becomes a call
+/// to libm's scalar `fmaf` per lane; a multiply and an add vectorise.
 enum VectorMath {
     /// Dot product of two float rows.
     @inline(__always)
@@ -9,10 +12,8 @@ enum VectorMath {
         var i = 0
         let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
         while i + 32 <= count {
-            sum0.addProduct(rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
-                            rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-            sum1.addProduct(rawA.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self),
-                            rawB.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self))
+            sum0 += rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            sum1 += rawA.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) * rawB.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
             i += 32
         }
         var total = (sum0 + sum1).sum()
