@@ -24,7 +24,9 @@ let package = Package(
 
         // MARK: Swift modules
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+        /// libpng's classic API wrapped in C, so its longjmp error handling never crosses Swift frames.
+        .target(name: "CPNGDecode", dependencies: ["CPNG"]),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNGDecode"]),
         .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"]),
         .target(name: "Catalog", dependencies: [
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
