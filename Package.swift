@@ -3,6 +3,14 @@ import PackageDescription
 
 /// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
 /// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
+/// The MobileNet kernels use SIMD fused multiply-add; without a CPU that has FMA, Swift lowers it to
+/// a libm call per lane. See MobileNet's notes for the choice of CPU level.
+#if arch(x86_64)
+let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let mobileNetSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "similarity",
     platforms: [.macOS(.v13)],
@@ -27,11 +35,11 @@ let package = Package(
         /// libpng's classic API wrapped in C, so its longjmp error handling never crosses Swift frames.
         .target(name: "CPNGDecode", dependencies: ["CPNG"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNGDecode"]),
-        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"]),
+        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"], swiftSettings: mobileNetSettings),
         .target(name: "Catalog", dependencies: [
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: mobileNetSettings),  // same CPU level: the search kernels convert int8 and multiply in SIMD
         .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "SimilarityAPI", dependencies: [
             "HTTP", "Catalog", "Imaging", "MobileNet",
