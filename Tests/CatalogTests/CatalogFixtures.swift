@@ -7,7 +7,7 @@ import TestSupport
 /// Shared pieces for the catalog tests: the real model, real photos, scratch catalogs.
 enum Fixtures {
     static let modelPath = TestPaths.defaultModel.path
-    static let smallModelPath = TestPaths.sharedModels.appendingPathComponent("mobilenet_0_25_224_tf_no_top.h5").path
+    static let smallModelPath = TestPaths.sharedModels.appendingPathComponent("mobilenet_2_5_224_tf_no_top.h5").path
 
     /// The alpha-1.0 model, loaded once for the whole suite.
     static let model: MobileNetModel = {
