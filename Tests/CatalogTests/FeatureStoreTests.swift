@@ -90,6 +90,8 @@ struct FeatureStoreTests {
         let rows = makeRows(count: count, dimension: dimension, clustered: clustered, seed: clustered ? 3 : 4)
         let ids = (0..<count).map { String(format: "p%05d", $0) }
         let store = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension, compactIndex: true)
+        #expect(!store.hasCompactIndex)
+        store.prepareForSearch()
         #expect(store.hasCompactIndex)
         var random = SeededRandom(11)
         for trial in 0..<40 {
