@@ -31,19 +31,36 @@ struct IndexRun {
     }
 
     func execute() -> Result {
-        let oldRows = old.rowsByPath()
+        if let unchanged = unchangedResult() { return unchanged }
+        let oldRows = old.rows
         var decisions = [Decision?](repeating: nil, count: scan.files.count)
         var toHash: [Int] = []
         for (index, file) in scan.files.enumerated() {
             if let decision = decisionFromStamp(file, oldRows: oldRows) { decisions[index] = decision } else { toHash.append(index) }
         }
+        PhaseTimer.mark("decide")
         let hashes = hashInParallel(toHash.map { scan.rootPath + "/" + scan.files[$0].relativePath })
         var md5ToOldRow: [String: Int] = [:]
         if !forceFull { for (row, product) in old.products.enumerated() { md5ToOldRow[product.md5] = row } }
         for (position, index) in toHash.enumerated() {
             decisions[index] = decisionFromHash(scan.files[index], md5: hashes[position], oldRows: oldRows, md5ToOldRow: md5ToOldRow)
         }
+        PhaseTimer.mark("hash")
         return assemble(decisions.map { $0 ?? .vanished }, oldRows: oldRows)
+    }
+
+    /// The common case of a scheduled run, answered from the stamps alone: every file on disk has a
+    /// record with the same stamp and id, and every record is a file on disk.
+    private func unchangedResult() -> Result? {
+        guard !forceFull, scan.files.count == old.records.count else { return nil }
+        var indexed = 0, failed = 0
+        for file in scan.files {
+            guard let record = old.records[file.relativePath], record.stamp == file.stamp, record.id == file.id else { return nil }
+            if record.status == .indexed { indexed += 1 } else { failed += 1 }
+        }
+        guard indexed == old.products.count else { return nil }
+        return Result(state: old, summary: (new: 0, modified: 0, removed: 0, failed: failed, unchanged: indexed),
+                      productsChanged: false, recordsChanged: false)
     }
 
     /// Decides from the stored stamp alone, or returns nil when the file must be hashed.

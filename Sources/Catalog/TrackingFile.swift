@@ -38,27 +38,32 @@ enum TrackingFile {
     /// Reads the file; a missing or unreadable file yields no records (everything gets re-hashed).
     static func read(_ path: String) -> Contents? {
         guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              object["format_version"] as? Int == formatVersion,
-              let files = object["files"] as? [String: Any] else { return nil }
+              let file = try? JSONDecoder().decode(Stored.self, from: data),
+              file.format_version == formatVersion else { return nil }
         var records: [String: FileRecord] = [:]
-        records.reserveCapacity(files.count)
-        for (relativePath, value) in files {
-            guard let fields = value as? [String: Any], let record = record(relativePath, fields) else { continue }
-            records[relativePath] = record
+        records.reserveCapacity(file.files.count)
+        for (relativePath, entry) in file.files {
+            guard let status = FileStatus(rawValue: entry.status) else { continue }
+            records[relativePath] = FileRecord(relativePath: relativePath, id: entry.image_id, md5: entry.md5,
+                                               stamp: FileStamp(size: entry.size, modifiedNanoseconds: entry.mtime_ns, inode: entry.inode),
+                                               status: status, error: entry.error)
         }
-        let lastUpdate = (object["last_update"] as? String).flatMap(Timestamp.date)
-        return Contents(records: records, lastUpdate: lastUpdate)
+        return Contents(records: records, lastUpdate: file.last_update.flatMap(Timestamp.date))
     }
 
-    private static func record(_ relativePath: String, _ fields: [String: Any]) -> FileRecord? {
-        guard let id = fields["image_id"] as? String, let md5 = fields["md5"] as? String,
-              let size = (fields["size"] as? NSNumber)?.int64Value,
-              let modified = (fields["mtime_ns"] as? NSNumber)?.int64Value,
-              let inode = (fields["inode"] as? NSNumber)?.uint64Value,
-              let status = (fields["status"] as? String).flatMap(FileStatus.init(rawValue:)) else { return nil }
-        return FileRecord(relativePath: relativePath, id: id, md5: md5,
-                          stamp: FileStamp(size: size, modifiedNanoseconds: modified, inode: inode),
-                          status: status, error: fields["error"] as? String)
+    /// The file's shape, for decoding (names as in the file).
+    private struct Stored: Decodable {
+        struct Entry: Decodable {
+            let image_id: String
+            let md5: String
+            let size: Int64
+            let mtime_ns: Int64
+            let inode: UInt64
+            let status: String
+            let error: String?
+        }
+        let format_version: Int
+        let last_update: String?
+        let files: [String: Entry]
     }
 }
