@@ -37,33 +37,47 @@ enum TrackingFile {
 
     /// Reads the file; a missing or unreadable file yields no records (everything gets re-hashed).
     static func read(_ path: String) -> Contents? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let file = try? JSONDecoder().decode(Stored.self, from: data),
-              file.format_version == formatVersion else { return nil }
-        var records: [String: FileRecord] = [:]
-        records.reserveCapacity(file.files.count)
-        for (relativePath, entry) in file.files {
-            guard let status = FileStatus(rawValue: entry.status) else { continue }
-            records[relativePath] = FileRecord(relativePath: relativePath, id: entry.image_id, md5: entry.md5,
-                                               stamp: FileStamp(size: entry.size, modifiedNanoseconds: entry.mtime_ns, inode: entry.inode),
-                                               status: status, error: entry.error)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? data.withUnsafeBytes { raw in
+            var reader = JSONReader(raw.bindMemory(to: UInt8.self))
+            var version = -1
+            var lastUpdate: Date?
+            var records: [String: FileRecord] = [:]
+            try reader.readObject { reader, key in
+                switch key {
+                case "format_version": version = Int(try reader.readInt64())
+                case "last_update": lastUpdate = reader.readNull() ? nil : Timestamp.date(try reader.readString())
+                case "files":
+                    try reader.readObject { reader, relativePath in
+                        if let record = try readRecord(&reader, relativePath) { records[relativePath] = record }
+                    }
+                default: try reader.skipValue()
+                }
+            }
+            guard version == formatVersion else { return nil }
+            return Contents(records: records, lastUpdate: lastUpdate)
         }
-        return Contents(records: records, lastUpdate: file.last_update.flatMap(Timestamp.date))
     }
 
-    /// The file's shape, for decoding (names as in the file).
-    private struct Stored: Decodable {
-        struct Entry: Decodable {
-            let image_id: String
-            let md5: String
-            let size: Int64
-            let mtime_ns: Int64
-            let inode: UInt64
-            let status: String
-            let error: String?
+    /// One file's entry; nil when a field is missing or has an unknown status.
+    private static func readRecord(_ reader: inout JSONReader, _ relativePath: String) throws -> FileRecord? {
+        var id: String?, md5: String?, status: FileStatus?, error: String?
+        var size: Int64?, modified: Int64?, inode: UInt64?
+        try reader.readObject { reader, key in
+            switch key {
+            case "image_id": id = try reader.readString()
+            case "md5": md5 = try reader.readString()
+            case "size": size = try reader.readInt64()
+            case "mtime_ns": modified = try reader.readInt64()
+            case "inode": inode = try reader.readUInt64()
+            case "status": status = FileStatus(rawValue: try reader.readString())
+            case "error": error = reader.readNull() ? nil : try reader.readString()
+            default: try reader.skipValue()
+            }
         }
-        let format_version: Int
-        let last_update: String?
-        let files: [String: Entry]
+        guard let id, let md5, let status, let size, let modified, let inode else { return nil }
+        return FileRecord(relativePath: relativePath, id: id, md5: md5,
+                          stamp: FileStamp(size: size, modifiedNanoseconds: modified, inode: inode),
+                          status: status, error: error)
     }
 }
