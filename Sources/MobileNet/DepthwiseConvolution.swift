@@ -30,17 +30,25 @@ enum DepthwiseConvolution {
         func inputRow(_ row: Int) -> UnsafePointer<Float> {
             row >= 0 && row < geometry.height ? input + row &* rowLength : zeros
         }
+        let interior = geometry.interior
         for y in rows {
             let top = y &* geometry.stride &- geometry.leading
             let source = (inputRow(top), inputRow(top &+ 1), inputRow(top &+ 2))
             let target = output + y &* outputRowLength
-            var channel = 0
-            while channel + 16 <= geometry.channels {
-                row(SIMD16<Float>.self, source, geometry, channel, weights, bias, target)
-                channel += 16
-            }
-            if channel < geometry.channels {
-                row(SIMD8<Float>.self, source, geometry, channel, weights, bias, target)
+            // Pixel by pixel at the borders, four pixels at a time inside; all channels of a pixel
+            // block before the next, so the input is read in address order.
+            var x = 0
+            while x < geometry.outputWidth {
+                let count = interior.contains(x) && x + 4 <= interior.upperBound ? 4 : 1
+                var channel = 0
+                while channel + 16 <= geometry.channels {
+                    pixels(SIMD16<Float>.self, count, source, geometry, x, channel, weights, bias, target)
+                    channel += 16
+                }
+                if channel < geometry.channels {
+                    pixels(SIMD8<Float>.self, count, source, geometry, x, channel, weights, bias, target)
+                }
+                x += count
             }
         }
     }
@@ -63,44 +71,40 @@ enum DepthwiseConvolution {
         }
     }
 
-    /// One output row for the channels `channel ..< channel + V.scalarCount`.
+    /// Output pixels `x ..< x + count` (count 4: all inside the image; count 1: any) for the channels
+    /// `channel ..< channel + V.scalarCount`.
     @inline(__always)
-    private static func row<V: FloatVector>(_: V.Type, _ source: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                                            _ geometry: Geometry, _ channel: Int, _ weights: UnsafePointer<Float>,
-                                            _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+    private static func pixels<V: FloatVector>(_: V.Type, _ count: Int,
+                                               _ source: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                               _ geometry: Geometry, _ x: Int, _ channel: Int, _ weights: UnsafePointer<Float>,
+                                               _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
         let c = geometry.channels
         let taps = Taps<V>(weights + channel, bias + channel, channels: c)
         let rows = (source.0 + channel, source.1 + channel, source.2 + channel)
-        let interior = geometry.interior
-        var x = 0
-        while x < interior.lowerBound { single(taps, rows, geometry, x, output + x &* c + channel); x += 1 }
-        while x + 4 <= interior.upperBound {
-            var s0 = taps.bias, s1 = taps.bias, s2 = taps.bias, s3 = taps.bias
-            let left = x &* geometry.stride &- geometry.leading
-            for r in 0..<3 {
-                let a = (r == 0 ? rows.0 : r == 1 ? rows.1 : rows.2) + left &* c
-                let (k0, k1, k2) = taps.row(r)
-                if geometry.stride == 1 {
-                    let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
-                    let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
-                    s0.addProduct(c0, k0); s1.addProduct(c1, k0); s2.addProduct(c2, k0); s3.addProduct(c3, k0)
-                    s0.addProduct(c1, k1); s1.addProduct(c2, k1); s2.addProduct(c3, k1); s3.addProduct(c4, k1)
-                    s0.addProduct(c2, k2); s1.addProduct(c3, k2); s2.addProduct(c4, k2); s3.addProduct(c5, k2)
-                } else {
-                    let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
-                    let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
-                    let c6: V = (a + 6 &* c).vector(), c7: V = (a + 7 &* c).vector(), c8: V = (a + 8 &* c).vector()
-                    s0.addProduct(c0, k0); s1.addProduct(c2, k0); s2.addProduct(c4, k0); s3.addProduct(c6, k0)
-                    s0.addProduct(c1, k1); s1.addProduct(c3, k1); s2.addProduct(c5, k1); s3.addProduct(c7, k1)
-                    s0.addProduct(c2, k2); s1.addProduct(c4, k2); s2.addProduct(c6, k2); s3.addProduct(c8, k2)
-                }
+        let target = output + (x &* c &+ channel)
+        guard count == 4 else { return single(taps, rows, geometry, x, target) }
+        var s0 = taps.bias, s1 = taps.bias, s2 = taps.bias, s3 = taps.bias
+        let left = x &* geometry.stride &- geometry.leading
+        for r in 0..<3 {
+            let a = (r == 0 ? rows.0 : r == 1 ? rows.1 : rows.2) + left &* c
+            let (k0, k1, k2) = taps.row(r)
+            if geometry.stride == 1 {
+                let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
+                let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
+                s0.addProduct(c0, k0); s1.addProduct(c1, k0); s2.addProduct(c2, k0); s3.addProduct(c3, k0)
+                s0.addProduct(c1, k1); s1.addProduct(c2, k1); s2.addProduct(c3, k1); s3.addProduct(c4, k1)
+                s0.addProduct(c2, k2); s1.addProduct(c3, k2); s2.addProduct(c4, k2); s3.addProduct(c5, k2)
+            } else {
+                let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
+                let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
+                let c6: V = (a + 6 &* c).vector(), c7: V = (a + 7 &* c).vector(), c8: V = (a + 8 &* c).vector()
+                s0.addProduct(c0, k0); s1.addProduct(c2, k0); s2.addProduct(c4, k0); s3.addProduct(c6, k0)
+                s0.addProduct(c1, k1); s1.addProduct(c3, k1); s2.addProduct(c5, k1); s3.addProduct(c7, k1)
+                s0.addProduct(c2, k2); s1.addProduct(c4, k2); s2.addProduct(c6, k2); s3.addProduct(c8, k2)
             }
-            let target = output + x &* c + channel
-            target.store(s0.relu6()); (target + c).store(s1.relu6())
-            (target + 2 &* c).store(s2.relu6()); (target + 3 &* c).store(s3.relu6())
-            x += 4
         }
-        while x < geometry.outputWidth { single(taps, rows, geometry, x, output + x &* c + channel); x += 1 }
+        target.store(s0.relu6()); (target + c).store(s1.relu6())
+        (target + 2 &* c).store(s2.relu6()); (target + 3 &* c).store(s3.relu6())
     }
 
     /// One output pixel, skipping the taps that fall on padding columns.

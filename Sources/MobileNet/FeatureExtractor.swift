@@ -218,7 +218,8 @@ struct Schedule {
     let tilePixels = 1024
 
     init(_ plan: NetworkPlan) {
-        tailStart = plan.blocks.firstIndex { $0.side <= 14 } ?? plan.blocks.count
+        let limit = Int(ProcessInfo.processInfo.environment["MN_TAIL_SIDE"] ?? "14") ?? 14
+        tailStart = plan.blocks.firstIndex { $0.side <= limit } ?? plan.blocks.count
     }
 
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
