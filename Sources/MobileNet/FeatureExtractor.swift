@@ -5,7 +5,8 @@ import Foundation
 /// Runs MobileNet v1 on batches of images. Owns its scratch buffers, so use one per thread.
 ///
 /// Work is split between `threads` threads of its own: a single image layer by layer (rows of each
-/// block, or output channels of the small late ones), a batch image by image. OpenBLAS is set to one
+/// block, or output channels of the small late ones), a batch image by image (each image whole on
+/// one thread, which keeps its activations in that core's cache). OpenBLAS, when used, is set to one
 /// thread per call so that the two never compete for the cores.
 public final class FeatureExtractor {
     public let model: MobileNetModel
@@ -26,11 +27,8 @@ public final class FeatureExtractor {
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
         self.engine = engine
-        let plan = NetworkPlan(model, engine: engine), schedule = Schedule(plan)
-        let groupSize = (self.maxBatch + self.threads - 1) / self.threads
-        workspaces = (0..<self.threads).map { _ in
-            Workspace(plan: plan, tailStart: schedule.tailStart, groupSize: groupSize)
-        }
+        let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
+        workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
         self.plan = plan
         self.schedule = schedule
         blas_set_threads(1)
@@ -87,8 +85,8 @@ public final class FeatureExtractor {
         let lanes = min(threads, count)
         parallel(lanes) { lane in
             let images = Self.share(0..<count, part: lane, of: lanes)
-            runGroup(input + images.lowerBound * plan.inputCount, count: images.count, workspace: workspaces[lane],
-                     pooled: pooled + images.lowerBound * plan.featureDimension)
+            runImages(input + images.lowerBound * plan.inputCount, count: images.count, workspace: workspaces[lane],
+                      pooled: pooled + images.lowerBound * plan.featureDimension)
         }
     }
 
@@ -126,37 +124,18 @@ public final class FeatureExtractor {
         return (UnsafePointer(source), plan.blocks.last?.outputCount ?? plan.firstCount)
     }
 
-    /// `count` images on the calling thread: the early blocks image by image, the tail on all at once.
-    private func runGroup(_ input: UnsafePointer<Float>, count: Int, workspace: Workspace, pooled: UnsafeMutablePointer<Float>) {
-        let tailStart = schedule.tailStart
-        let headOutputCount = tailStart > 0 ? plan.blocks[tailStart - 1].outputCount : plan.firstCount
+    /// `count` images, one after the other, on the calling thread.
+    private func runImages(_ input: UnsafePointer<Float>, count: Int, workspace: Workspace, pooled: UnsafeMutablePointer<Float>) {
         for image in 0..<count {
-            let slot = workspace.groupA + image * headOutputCount
-            var source = tailStart > 0 ? workspace.imageA : slot
-            var target = workspace.imageB
+            var source = workspace.imageA, target = workspace.imageB
             plan.runFirst(input + image * plan.inputCount, output: source, rows: 0..<plan.firstSide)
-            for index in 0..<tailStart {
-                let block = plan.blocks[index]
-                let output = index == tailStart - 1 ? slot : target
-                plan.runBlock(index, source, scratch: workspace.depthwise, output: output, zeros: workspace.zeros,
+            for (index, block) in plan.blocks.enumerated() {
+                plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
                               rows: 0..<block.side, tileRows: schedule.tileRows(block))
-                target = source
-                source = output
+                swap(&source, &target)
             }
+            averagePool(source, images: 1, into: pooled + image * plan.featureDimension)
         }
-        var source = workspace.groupA, target = workspace.groupB
-        for index in tailStart..<plan.blocks.count {
-            let block = plan.blocks[index]
-            let inputCount = block.geometry.height * block.geometry.width * block.inputChannels
-            for image in 0..<count {
-                plan.runDepthwise(index, source + image * inputCount, output: workspace.depthwise + image * block.depthwiseCount,
-                                  zeros: workspace.zeros, rows: 0..<block.side)
-            }
-            plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<count * block.pixels,
-                              columns: 0..<block.outputChannels)
-            swap(&source, &target)
-        }
-        averagePool(source, images: count, into: pooled)
     }
 
     /// Global average pooling of the last block's output for `images` images.
@@ -209,18 +188,11 @@ private struct UncheckedWork: @unchecked Sendable {
 
 /// Tuning of how the work is split (measured on a 2-core AVX-512 machine; see notes/model.md).
 struct Schedule {
-    /// First block run on a whole group of images rather than image by image.
-    let tailStart: Int
     /// Blocks with at least this many output pixels split rows between threads (depthwise and
     /// pointwise fused); smaller ones split the pointwise layer's output channels.
     let rowSplitPixels = 784
     /// Pixels per fused depthwise → pointwise tile.
     let tilePixels = 1024
-
-    init(_ plan: NetworkPlan) {
-        let limit = Int(ProcessInfo.processInfo.environment["MN_TAIL_SIDE"] ?? "14") ?? 14
-        tailStart = plan.blocks.firstIndex { $0.side <= limit } ?? plan.blocks.count
-    }
 
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
 }
