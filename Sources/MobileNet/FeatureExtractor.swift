@@ -75,46 +75,45 @@ public final class FeatureExtractor {
 
     // MARK: - Scheduling
 
-    /// `count` ≤ maxBatch images: one image is split across the threads, more are shared out.
+    /// `count` ≤ maxBatch images: one image is split across the threads; of more, each thread takes
+    /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
         if count == 1 {
             let (output, _) = runOne(input, stoppingAfter: nil)
-            averagePool(output, images: 1, into: pooled)
+            averagePool(output, into: pooled)
             return
         }
-        let lanes = min(threads, count)
-        parallel(lanes) { lane in
-            let images = Self.share(0..<count, part: lane, of: lanes)
-            runImages(input + images.lowerBound * plan.inputCount, count: images.count, workspace: workspaces[lane],
-                      pooled: pooled + images.lowerBound * plan.featureDimension)
+        let images = WorkQueue(count: count)
+        parallel(min(threads, count)) { lane in
+            let workspace = workspaces[lane]
+            while let image = images.take() {
+                let output = runWhole(input + image * plan.inputCount, workspace: workspace)
+                averagePool(output, into: pooled + image * plan.featureDimension)
+            }
         }
     }
 
-    /// One image, every layer split between the threads; stops after `stop` (nil: the last block).
-    /// Returns the buffer holding that layer's output and its length.
+    /// One image, each layer cut into pieces that the threads share; stops after `stop` (nil: the
+    /// last block). Returns the buffer holding that layer's output and its length.
     private func runOne(_ input: UnsafePointer<Float>, stoppingAfter stop: NetworkPlan.Layer?) -> (UnsafePointer<Float>, Int) {
         let workspace = workspaces[0]
-        let parts = threads
         var source = workspace.imageA, target = workspace.imageB
-        parallel(parts) { part in
-            plan.runFirst(input, output: source, rows: Self.share(0..<plan.firstSide, part: part, of: parts))
+        forEachPiece(of: plan.firstSide, size: schedule.firstRows) { rows in
+            plan.runFirst(input, output: source, rows: rows)
         }
         if stop == .first { return (UnsafePointer(source), plan.firstCount) }
         for (index, block) in plan.blocks.enumerated() {
-            if block.pixels >= schedule.rowSplitPixels || parts == 1 {
-                let tileRows = schedule.tileRows(block)
-                parallel(parts) { part in
+            if block.pixels >= schedule.rowSplitPixels {
+                forEachPiece(of: block.side, size: schedule.tileRows(block)) { rows in
                     plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                                  rows: Self.share(0..<block.side, part: part, of: parts), tileRows: tileRows)
+                                  rows: rows, tileRows: rows.count)
                 }
             } else {
-                parallel(parts) { part in
-                    plan.runDepthwise(index, source, output: workspace.depthwise, zeros: workspace.zeros,
-                                      rows: Self.share(0..<block.side, part: part, of: parts))
+                forEachPiece(of: block.side, size: schedule.depthwiseRows) { rows in
+                    plan.runDepthwise(index, source, output: workspace.depthwise, zeros: workspace.zeros, rows: rows)
                 }
-                parallel(parts) { part in
-                    plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<block.pixels,
-                                      columns: Self.shareColumns(block.outputChannels, part: part, of: parts))
+                forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns) { columns in
+                    plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<block.pixels, columns: columns)
                 }
             }
             if stop == .depthwise(block: index) { return (UnsafePointer(workspace.depthwise), block.depthwiseCount) }
@@ -124,37 +123,40 @@ public final class FeatureExtractor {
         return (UnsafePointer(source), plan.blocks.last?.outputCount ?? plan.firstCount)
     }
 
-    /// `count` images, one after the other, on the calling thread.
-    private func runImages(_ input: UnsafePointer<Float>, count: Int, workspace: Workspace, pooled: UnsafeMutablePointer<Float>) {
-        for image in 0..<count {
-            var source = workspace.imageA, target = workspace.imageB
-            plan.runFirst(input + image * plan.inputCount, output: source, rows: 0..<plan.firstSide)
-            for (index, block) in plan.blocks.enumerated() {
-                plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                              rows: 0..<block.side, tileRows: schedule.tileRows(block))
-                swap(&source, &target)
-            }
-            averagePool(source, images: 1, into: pooled + image * plan.featureDimension)
+    /// One image on the calling thread, block by block in cache-sized tiles; returns the last output.
+    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
+        var source = workspace.imageA, target = workspace.imageB
+        plan.runFirst(input, output: source, rows: 0..<plan.firstSide)
+        for (index, block) in plan.blocks.enumerated() {
+            plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
+                          rows: 0..<block.side, tileRows: schedule.tileRows(block))
+            swap(&source, &target)
         }
+        return UnsafePointer(source)
     }
 
-    /// Global average pooling of the last block's output for `images` images.
-    private func averagePool(_ data: UnsafePointer<Float>, images: Int, into output: UnsafeMutablePointer<Float>) {
+    /// Global average pooling of the last block's output for one image.
+    private func averagePool(_ data: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         guard let last = plan.blocks.last else { return }
         let channels = last.outputChannels, pixels = last.pixels
-        let scale = 1 / Float(pixels)
-        for image in 0..<images {
-            let out = output + image * channels
-            out.initialize(repeating: 0, count: channels)
-            for pixel in 0..<pixels {
-                let row = data + (image * pixels + pixel) * channels
-                var c = 0
-                while c + 8 <= channels {
-                    (out + c).store((out + c).vector(SIMD8<Float>.self) + (row + c).vector(SIMD8<Float>.self))
-                    c += 8
-                }
+        output.initialize(repeating: 0, count: channels)
+        for pixel in 0..<pixels {
+            let row = data + pixel * channels
+            var c = 0
+            while c + 8 <= channels {
+                (output + c).store((output + c).vector(SIMD8<Float>.self) + (row + c).vector(SIMD8<Float>.self))
+                c += 8
             }
-            for c in 0..<channels { out[c] *= scale }
+        }
+        let scale = 1 / Float(pixels)
+        for c in 0..<channels { output[c] *= scale }
+    }
+
+    /// Runs `body` on the pieces `0..<size`, `size..<2·size`, ... of `0..<count`, shared by the threads.
+    private func forEachPiece(of count: Int, size: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = WorkQueue(count: (count + size - 1) / size)
+        parallel(min(threads, pieces.count)) { _ in
+            while let piece = pieces.take() { body(piece * size ..< min(count, (piece + 1) * size)) }
         }
     }
 
@@ -168,31 +170,43 @@ public final class FeatureExtractor {
         }
     }
 
-    /// Part `part` of `parts` nearly equal consecutive pieces of `range`.
-    private static func share(_ range: Range<Int>, part: Int, of parts: Int) -> Range<Int> {
-        let count = range.count
-        return range.lowerBound + count * part / parts ..< range.lowerBound + count * (part + 1) / parts
-    }
-
-    /// Like `share`, but cut at multiples of 32 channels (the pointwise kernel's panel width).
-    private static func shareColumns(_ channels: Int, part: Int, of parts: Int) -> Range<Int> {
-        let width = NativePointwise.panelWidth
-        let cut = { (index: Int) in index == parts ? channels : (channels * index / parts) / width * width }
-        return cut(part)..<cut(part + 1)
-    }
 }
 
 private struct UncheckedWork: @unchecked Sendable {
     let body: (Int) -> Void
 }
 
-/// Tuning of how the work is split (measured on a 2-core AVX-512 machine; see notes/model.md).
+/// Hands out the indices `0..<count`, each once, to whichever thread asks first.
+final class WorkQueue: @unchecked Sendable {
+    let count: Int
+    private var next = 0
+    private let lock = NSLock()
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// How one image's layers are cut into pieces for the threads (measured on a 2-core AVX-512
+/// machine; see notes/model.md).
 struct Schedule {
-    /// Blocks with at least this many output pixels split rows between threads (depthwise and
-    /// pointwise fused); smaller ones split the pointwise layer's output channels.
+    /// Blocks with at least this many output pixels are cut into row tiles, each tile's depthwise
+    /// and pointwise layers run together; smaller ones cut the depthwise layer by rows, then the
+    /// pointwise layer by output channels.
     let rowSplitPixels = 784
     /// Pixels per fused depthwise → pointwise tile.
     let tilePixels = 1024
+    /// Rows per piece of conv1 and of the small depthwise layers.
+    let firstRows = 8
+    let depthwiseRows = 2
+    /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
+    let pointwiseColumns = 64
 
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
 }
