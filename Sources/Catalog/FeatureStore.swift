@@ -43,7 +43,7 @@ public final class FeatureStore: Sendable {
         self.filenames = paths.map { path in path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path }
         self.vectors = vectors
         self.dimension = dimension
-        self.compactSlot = compactIndex && !ids.isEmpty ? CompactSlot() : nil
+        self.compactSlot = compactIndex && !ids.isEmpty && VectorMath.blasAvailable ? CompactSlot() : nil
     }
 
     /// The compact index when built; otherwise starts building it (once, in the background).

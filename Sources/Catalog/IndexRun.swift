@@ -38,14 +38,12 @@ struct IndexRun {
         for (index, file) in scan.files.enumerated() {
             if let decision = decisionFromStamp(file, oldRows: oldRows) { decisions[index] = decision } else { toHash.append(index) }
         }
-        PhaseTimer.mark("decide")
         let hashes = hashInParallel(toHash.map { scan.rootPath + "/" + scan.files[$0].relativePath })
         var md5ToOldRow: [String: Int] = [:]
         if !forceFull { for (row, product) in old.products.enumerated() { md5ToOldRow[product.md5] = row } }
         for (position, index) in toHash.enumerated() {
             decisions[index] = decisionFromHash(scan.files[index], md5: hashes[position], oldRows: oldRows, md5ToOldRow: md5ToOldRow)
         }
-        PhaseTimer.mark("hash")
         return assemble(decisions.map { $0 ?? .vanished }, oldRows: oldRows)
     }
 

@@ -39,9 +39,7 @@ public final class ProductCatalog: Sendable {
         lock = CatalogLock(path: paths.lockFile)
         decode = ImageDecoding.fileDecoder(limits: limits)
         let root = CatalogScanner.realPath(paths.imagesDirectory) ?? paths.imagesDirectory
-        PhaseTimer.mark("init")
         state = Mutex(StateLoader.load(paths: paths, model: identity, imagesRoot: root, logger: logger))
-        PhaseTimer.mark("load")
     }
 
     /// The current snapshot.
@@ -62,20 +60,15 @@ public final class ProductCatalog: Sendable {
         return try lock.withLock {
             AtomicFile.removeLeftovers(in: paths.generatedDirectory,
                                        for: ["products_feature.h5", "products_fields.csv", "processed_images.json"])
-            PhaseTimer.mark("start")
             let scan = try CatalogScanner.scan(paths.imagesDirectory)
-            PhaseTimer.mark("scan")
             let old = currentStateReloadingIfChanged(imagesRoot: scan.rootPath)
-            PhaseTimer.mark("reload")
             let pipeline = EmbedPipeline(model: model, batchSize: batchSize, workers: EmbedPipeline.defaultWorkers, decode: decode)
             let run = IndexRun(old: old, scan: scan, forceFull: forceFull, dimension: model.featureDimension) { files in
                 let reporter = ProgressReporter(total: files.count, callback: progress)
                 return pipeline.run(files) { reporter.report(done: $0) }
             }
             var result = run.execute()
-            PhaseTimer.mark("execute")
             try persist(&result, imagesRoot: scan.rootPath)
-            PhaseTimer.mark("persist")
             state.withLock { $0 = result.state }
             let summary = makeSummary(result, scan: scan, seconds: Date().timeIntervalSince(started))
             logger.info("\(summary.message)")

@@ -20,11 +20,8 @@ enum StateLoader {
                 logger.warning("Ignoring \(paths.featuresFile): \(error). The next preprocess run rebuilds the index in full.")
             }
         }
-        PhaseTimer.mark("h5")
         let tracking = TrackingFile.read(paths.processedFile)
-        PhaseTimer.mark("json")
         let records = trustedRecords(tracking?.records ?? [:], products: products)
-        PhaseTimer.mark("trust")
         let store = FeatureStore(uncheckedIds: products.map(\.id),
                                  paths: products.map { imagesRoot + "/" + $0.relativePath },
                                  vectors: vectors, dimension: model.dimension,

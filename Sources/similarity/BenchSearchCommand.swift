@@ -34,6 +34,9 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "A products_feature.h5 whose vectors set the distribution (mean and covariance) of the generated ones.")
     var profile: String?
 
+    @Option(help: "With --profile: per-dimension noise added to each generated vector (before normalising), for catalogs whose features spread over more directions than the profile's sample shows.")
+    var tailNoise: Float = 0
+
     @Flag(help: "Skip the numpy baseline.")
     var noNumpy = false
 
@@ -42,8 +45,9 @@ struct BenchSearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try BLASRuntime.load()
+        blas_set_threads(1)  // as in the service, where the model keeps OpenBLAS single-threaded
         let numpyMs = noNumpy ? nil : NumpyBaseline.milliseconds(products: products, dimension: dimension, topK: topK)
-        let generator: any VectorSource = try profile.map { try ProfiledCatalog(profilePath: $0) }
+        let generator: any VectorSource = try profile.map { try ProfiledCatalog(profilePath: $0, noise: tailNoise) }
             ?? SyntheticCatalog(dimension: dimension)
         var started = Date()
         let vectors = generator.vectors(count: products)
@@ -55,7 +59,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
         let buildSeconds = Date().timeIntervalSince(started)
 
         let dimension = generator.dimension
-        var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK, "profile": profile ?? "synthetic",
+        var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK, "profile": profile ?? "synthetic", "tail_noise": Double(tailNoise),
                                    "compact_index": store.hasCompactIndex, "build_s": buildSeconds,
                                    "generate_s": generateSeconds, "memory_mb": Double(store.memoryBytes) / 1e6]
         var mismatches = 0
@@ -293,9 +297,10 @@ struct ProfiledCatalog: VectorSource {
     let samples: Int
     let familySize = 4
     let variantScale: Float = 0.35
-    let noise: Float = 0.008
+    let noise: Float
 
-    init(profilePath: String) throws {
+    init(profilePath: String, noise: Float) throws {
+        self.noise = noise
         let file = try HDF5File.openReadOnly(profilePath)
         let features = try file.root.readFloats("features")
         guard features.shape.count == 2, features.shape[0] > 1 else { throw ValidationError("\(profilePath) has too few vectors") }
