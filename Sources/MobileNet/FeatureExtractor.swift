@@ -87,7 +87,9 @@ public final class FeatureExtractor {
         parallel(min(threads, count)) { lane in
             let workspace = workspaces[lane]
             while let image = images.take() {
-                let output = runWhole(input + image * plan.inputCount, workspace: workspace)
+                let output = plan.runInterleaved(input + image * plan.inputCount, workspace: workspace,
+                                                 interleaved: schedule.interleavedBlocks(plan), step: schedule.interleaveStep,
+                                                 tileRows: schedule.tileRows)
                 averagePool(output, into: pooled + image * plan.featureDimension)
             }
         }
@@ -97,12 +99,12 @@ public final class FeatureExtractor {
     /// last block). Returns the buffer holding that layer's output and its length.
     private func runOne(_ input: UnsafePointer<Float>, stoppingAfter stop: NetworkPlan.Layer?) -> (UnsafePointer<Float>, Int) {
         let workspace = workspaces[0]
-        var source = workspace.imageA, target = workspace.imageB
         forEachPiece(of: plan.firstSide, size: schedule.firstRows) { rows in
-            plan.runFirst(input, output: source, rows: rows)
+            plan.runFirst(input, output: workspace.first, rows: rows)
         }
-        if stop == .first { return (UnsafePointer(source), plan.firstCount) }
+        if stop == .first { return (UnsafePointer(workspace.first), plan.firstCount) }
         for (index, block) in plan.blocks.enumerated() {
+            let source = workspace.output(index), target = workspace.output(index + 1)
             if block.pixels >= schedule.rowSplitPixels {
                 forEachPiece(of: block.side, size: schedule.tileRows(block)) { rows in
                     plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
@@ -118,21 +120,8 @@ public final class FeatureExtractor {
             }
             if stop == .depthwise(block: index) { return (UnsafePointer(workspace.depthwise), block.depthwiseCount) }
             if stop == .pointwise(block: index) { return (UnsafePointer(target), block.outputCount) }
-            swap(&source, &target)
         }
-        return (UnsafePointer(source), plan.blocks.last?.outputCount ?? plan.firstCount)
-    }
-
-    /// One image on the calling thread, block by block in cache-sized tiles; returns the last output.
-    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
-        var source = workspace.imageA, target = workspace.imageB
-        plan.runFirst(input, output: source, rows: 0..<plan.firstSide)
-        for (index, block) in plan.blocks.enumerated() {
-            plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                          rows: 0..<block.side, tileRows: schedule.tileRows(block))
-            swap(&source, &target)
-        }
-        return UnsafePointer(source)
+        return (UnsafePointer(workspace.output(plan.blocks.count)), plan.blocks.last?.outputCount ?? plan.firstCount)
     }
 
     /// Global average pooling of the last block's output for one image.
@@ -208,5 +197,15 @@ struct Schedule {
     /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
     let pointwiseColumns = 64
 
+    /// Rows of the last interleaved block asked for at a time when a thread runs a whole image.
+    let interleaveStep = Int(ProcessInfo.processInfo.environment["MN_STEP"] ?? "4") ?? 4
+
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
+
+    /// The leading blocks run interleaved: those with large activations (as many as are cut into row tiles).
+    func interleavedBlocks(_ plan: NetworkPlan) -> Int {
+        let limit = Int(ProcessInfo.processInfo.environment["MN_INTER"] ?? "-1") ?? -1
+        if limit >= 0 { return limit }
+        return plan.blocks.firstIndex { $0.pixels < rowSplitPixels } ?? plan.blocks.count
+    }
 }
