@@ -13,7 +13,8 @@ public final class FeatureExtractor {
     public let maxBatch: Int
     /// Threads one call may use.
     public let threads: Int
-    /// How the pointwise layers are computed.
+    /// How the pointwise layers are computed (`.native` when `.blas` was asked for but OpenBLAS
+    /// cannot be loaded; `BLASRuntime.load()` says why).
     public let engine: PointwiseEngine
     private let plan: NetworkPlan
     private let schedule: Schedule
@@ -26,12 +27,14 @@ public final class FeatureExtractor {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
+        let engine = engine == .blas && (try? BLASRuntime.load()) == nil ? .native : engine
         self.engine = engine
         let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
         workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
         self.plan = plan
         self.schedule = schedule
-        blas_set_threads(1)
+        // This extractor's own threads share the work; each sgemm call must stay on its caller's core.
+        if engine == .blas { blas_set_threads(1) }
     }
 
     /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1).
