@@ -1,32 +1,39 @@
-/// The whole network on one image and one thread, the early layers interleaved band by band.
+/// The early layers of one image on one thread, interleaved band by band.
 extension NetworkPlan {
-    /// Runs the blocks `0..<interleaved` by asking the last of them for `step` output rows at a time:
-    /// each block first has the previous one compute just the rows it is missing, so a layer's rows
-    /// are read by the next layer soon after they are written, while still in cache. These early
-    /// layers have large activations and small weights; the later ones (small activations, large
-    /// weights) then run whole, each weight panel serving every pixel at once.
-    /// Returns the last block's output.
-    func runInterleaved(_ input: UnsafePointer<Float>, workspace: Workspace, interleaved: Int, step: Int,
-                        tileRows: (Block) -> Int) -> UnsafePointer<Float> {
-        var done = [Int](repeating: 0, count: blocks.count + 1)  // rows finished per layer (0: conv1)
+    /// Computes rows `rows` of layer `last` (0: conv1, b + 1: block b) into `output`, running layers
+    /// 0...last interleaved: `last` is asked for `step` rows at a time and each layer first has the
+    /// one before compute just the rows it is missing. A layer's rows are thus read by the next layer
+    /// soon after they are written, while still in cache. Only the rows that `rows` depends on are
+    /// computed (so two threads can each take part of an image, recomputing the few rows they share);
+    /// the intermediate layers go to `workspace`.
+    func runInterleaved(_ input: UnsafePointer<Float>, workspace: Workspace, through last: Int, rows: Range<Int>,
+                        output: UnsafeMutablePointer<Float>, step: Int, tileRows: (Block) -> Int) {
+        guard !rows.isEmpty else { return }
+        // The rows each layer must produce, from the last layer back to conv1.
+        var start = [Int](repeating: 0, count: last + 1), end = start
+        start[last] = rows.lowerBound
+        end[last] = rows.upperBound
+        for layer in stride(from: last, to: 0, by: -1) {
+            let geometry = blocks[layer - 1].geometry
+            start[layer - 1] = max(0, start[layer] * geometry.stride - geometry.leading)
+            end[layer - 1] = min(geometry.height, (end[layer] - 1) * geometry.stride - geometry.leading + 3)
+        }
+        var done = start
         func produce(_ layer: Int, rows end: Int) {
             guard done[layer] < end else { return }
+            let target = layer == last ? output : workspace.output(layer)
             if layer == 0 {
-                runFirst(input, output: workspace.first, rows: done[0]..<end)
+                runFirst(input, output: target, rows: done[0]..<end)
             } else {
                 let block = blocks[layer - 1], geometry = block.geometry
                 produce(layer - 1, rows: min(geometry.height, (end - 1) * geometry.stride - geometry.leading + 3))
-                runBlock(layer - 1, workspace.output(layer - 1), scratch: workspace.depthwise,
-                         output: workspace.output(layer), zeros: workspace.zeros, rows: done[layer]..<end,
-                         tileRows: tileRows(block))
+                runBlock(layer - 1, workspace.output(layer - 1), scratch: workspace.depthwise, output: target,
+                         zeros: workspace.zeros, rows: done[layer]..<end, tileRows: tileRows(block))
             }
             done[layer] = end
         }
-        if interleaved > 0 {
-            let side = blocks[interleaved - 1].side
-            for end in stride(from: step, to: side + step, by: step) { produce(interleaved, rows: min(side, end)) }
+        for band in stride(from: rows.lowerBound + step, to: rows.upperBound + step, by: step) {
+            produce(last, rows: min(rows.upperBound, band))
         }
-        for layer in (interleaved + 1)..<(blocks.count + 1) { produce(layer, rows: blocks[layer - 1].side) }
-        return UnsafePointer(workspace.output(blocks.count))
     }
 }
