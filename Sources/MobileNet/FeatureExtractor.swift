@@ -107,8 +107,8 @@ public final class FeatureExtractor {
     }
 
     /// One image on all threads: each runs the early blocks interleaved for its share of the rows
-    /// (with its own workspace, recomputing the few rows the shares have in common); then every late
-    /// block is cut into pieces: depthwise rows, then pointwise output channels.
+    /// (with its own workspace, recomputing the few rows the shares have in common); then for every
+    /// late block each computes the depthwise layer and takes groups of pointwise output channels.
     private func runOne(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
         let early = schedule.earlyBlocks(plan), shared = workspaces[0]
         let side = plan.side(ofLayer: early), parts = min(threads, side)
@@ -119,12 +119,15 @@ public final class FeatureExtractor {
         }
         for index in early..<plan.blocks.count {
             let block = plan.blocks[index]
-            forEachPiece(of: block.side, size: schedule.depthwiseRows, threads: threads) { rows in
-                plan.runDepthwise(index, shared.output(index), output: shared.depthwise, zeros: shared.zeros, rows: rows)
-            }
-            forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns, threads: threads) { columns in
-                plan.runPointwise(index, shared.depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels,
-                                  columns: columns)
+            let pieces = WorkQueue(count: (block.outputChannels + schedule.pointwiseColumns - 1) / schedule.pointwiseColumns)
+            parallel(min(threads, pieces.count)) { part in
+                // Each thread computes the (small) depthwise layer whole, then takes output channels.
+                let depthwise = workspaces[part].depthwise
+                plan.runDepthwise(index, shared.output(index), output: depthwise, zeros: shared.zeros, rows: 0..<block.side)
+                while let piece = pieces.take() {
+                    let columns = piece * schedule.pointwiseColumns ..< min(block.outputChannels, (piece + 1) * schedule.pointwiseColumns)
+                    plan.runPointwise(index, depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels, columns: columns)
+                }
             }
         }
         return UnsafePointer(shared.output(plan.blocks.count))

@@ -2,14 +2,12 @@
 /// 2-core AVX-512 machine; see notes/model.md).
 struct Schedule {
     /// Blocks with at least this many output pixels are early blocks (interleaved; for one image, each
-    /// thread takes a band of rows); the others run layer by layer (for one image: depthwise rows,
-    /// then pointwise output channels, shared by the threads).
+    /// thread takes a band of rows); the others run layer by layer (for one image, the threads share
+    /// the pointwise layer's output channels).
     let earlyPixels = 784
     /// Pixels per fused depthwise → pointwise tile.
     let tilePixels = 1024
-    /// Rows per piece of the late depthwise layers.
-    let depthwiseRows = 2
-    /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
+    /// Output channels per piece of a late pointwise layer (a multiple of the 32-wide panels).
     let pointwiseColumns = 64
 
     /// Rows of the last early block asked for at a time when its blocks run interleaved.

@@ -12,15 +12,6 @@ func parallel(_ parts: Int, _ body: (Int) -> Void) {
     }
 }
 
-/// Runs `body` on the pieces `0..<size`, `size..<2·size`, ... of `0..<count`, which up to `threads`
-/// threads take in turn: a thread the system keeps waiting simply takes fewer.
-func forEachPiece(of count: Int, size: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-    let pieces = WorkQueue(count: (count + size - 1) / size)
-    parallel(min(threads, pieces.count)) { _ in
-        while let piece = pieces.take() { body(piece * size ..< min(count, (piece + 1) * size)) }
-    }
-}
-
 private struct UncheckedWork: @unchecked Sendable {
     let body: (Int) -> Void
 }
