@@ -18,6 +18,7 @@ public final class FeatureExtractor {
     private let plan: NetworkPlan
     private let schedule: Schedule
     private let workspaces: [Workspace]
+    private let team: ThreadTeam
 
     /// Prepares buffers for up to `maxBatch` images per pass (larger requests run in chunks) and
     /// `threads` threads (default: one per core).
@@ -30,10 +31,15 @@ public final class FeatureExtractor {
         self.engine = engine
         let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
         workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
+        team = ThreadTeam(helpers: self.threads - 1)
         self.plan = plan
         self.schedule = schedule
         // This extractor's own threads share the work; each sgemm call must stay on its caller's core.
         if engine == .blas { blas_set_threads(1) }
+    }
+
+    deinit {
+        team.stop()
     }
 
     /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1).
@@ -84,8 +90,8 @@ public final class FeatureExtractor {
             return
         }
         let images = WorkQueue(count: count)
-        parallel(min(threads, count)) { lane in
-            let workspace = workspaces[lane]
+        parallel(count) { member in
+            let workspace = workspaces[member]
             while let image = images.take() {
                 let output = runWhole(input + image * plan.inputCount, workspace: workspace)
                 averagePool(output, into: pooled + image * plan.featureDimension)
@@ -112,17 +118,20 @@ public final class FeatureExtractor {
     private func runOne(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
         let early = schedule.earlyBlocks(plan), shared = workspaces[0]
         let side = plan.side(ofLayer: early), parts = min(threads, side)
-        parallel(parts) { part in
-            plan.runInterleaved(input, workspace: workspaces[part], through: early,
-                                rows: side * part / parts ..< side * (part + 1) / parts,
-                                output: shared.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+        let bands = WorkQueue(count: parts)
+        parallel(parts) { member in
+            while let band = bands.take() {
+                plan.runInterleaved(input, workspace: workspaces[member], through: early,
+                                    rows: side * band / parts ..< side * (band + 1) / parts,
+                                    output: shared.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+            }
         }
         for index in early..<plan.blocks.count {
             let block = plan.blocks[index]
             let pieces = WorkQueue(count: (block.outputChannels + schedule.pointwiseColumns - 1) / schedule.pointwiseColumns)
-            parallel(min(threads, pieces.count)) { part in
+            parallel(pieces.count) { member in
                 // Each thread computes the (small) depthwise layer whole, then takes output channels.
-                let depthwise = workspaces[part].depthwise
+                let depthwise = workspaces[member].depthwise
                 plan.runDepthwise(index, shared.output(index), output: depthwise, zeros: shared.zeros, rows: 0..<block.side)
                 while let piece = pieces.take() {
                     let columns = piece * schedule.pointwiseColumns ..< min(block.outputChannels, (piece + 1) * schedule.pointwiseColumns)
@@ -152,6 +161,21 @@ public final class FeatureExtractor {
         return UnsafeBufferPointer(start: workspace.output(plan.blocks.count), count: plan.blocks.last?.outputCount ?? 0)
     }
 
+    /// Runs `body(member)` on up to `members` of this extractor's threads (see `ThreadTeam`).
+    private func parallel(_ members: Int, _ body: (Int) -> Void) {
+        if gcd {
+            let n = min(threads, members)
+            if n <= 1 { return body(0) }
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedWork(body: body)
+                DispatchQueue.concurrentPerform(iterations: n) { work.body($0) }
+            }
+            return
+        }
+        team.run(members: min(threads, members), body)
+    }
+    private let gcd = ProcessInfo.processInfo.environment["MN_GCD"] != nil
+
     /// Global average pooling of the last block's output for one image.
     private func averagePool(_ data: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         guard let last = plan.blocks.last else { return }
@@ -168,4 +192,8 @@ public final class FeatureExtractor {
         let scale = 1 / Float(pixels)
         for c in 0..<channels { output[c] *= scale }
     }
+}
+
+private struct UncheckedWork: @unchecked Sendable {
+    let body: (Int) -> Void
 }
