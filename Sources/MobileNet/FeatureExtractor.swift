@@ -1,23 +1,24 @@
 import CBLAS
-import Dispatch
 import Foundation
 
 /// Runs MobileNet v1 on batches of images. Owns its scratch buffers, so use one per thread.
 ///
-/// Work is split between `threads` threads of its own: a single image layer by layer (rows of each
-/// block, or output channels of the small late ones), a batch image by image (each image whole on
-/// one thread, which keeps its activations in that core's cache). OpenBLAS, when used, is set to one
-/// thread per call so that the two never compete for the cores.
+/// A batch is shared out image by image: each of up to `threads` threads takes the next image and
+/// runs it whole, which keeps its activations in that core's cache. A single image is split: each
+/// thread computes a band of rows of the early blocks, then the threads share each late block in
+/// pieces. OpenBLAS, when used, runs one thread per call so that it never competes with these.
 public final class FeatureExtractor {
     public let model: MobileNetModel
     public let maxBatch: Int
     /// Threads one call may use.
     public let threads: Int
-    /// How the pointwise layers are computed.
+    /// How the pointwise layers are computed (`.native` when `.blas` was asked for but OpenBLAS
+    /// cannot be loaded; `BLASRuntime.load()` says why).
     public let engine: PointwiseEngine
     private let plan: NetworkPlan
     private let schedule: Schedule
     private let workspaces: [Workspace]
+    private let team: ThreadTeam
 
     /// Prepares buffers for up to `maxBatch` images per pass (larger requests run in chunks) and
     /// `threads` threads (default: one per core).
@@ -26,12 +27,19 @@ public final class FeatureExtractor {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
+        let engine = engine == .blas && (try? BLASRuntime.load()) == nil ? .native : engine
         self.engine = engine
         let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
         workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
+        team = ThreadTeam(helpers: self.threads - 1)
         self.plan = plan
         self.schedule = schedule
-        blas_set_threads(1)
+        // This extractor's own threads share the work; each sgemm call must stay on its caller's core.
+        if engine == .blas { blas_set_threads(1) }
+    }
+
+    deinit {
+        team.stop()
     }
 
     /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1).
@@ -69,8 +77,7 @@ public final class FeatureExtractor {
     /// `conv_pw_6_relu`, ...), `[H][W][C]` for image 0 of `input`.
     public func activation(_ input: UnsafePointer<Float>, after name: String) throws -> [Float] {
         guard let layer = plan.layer(named: name) else { throw MobileNetError.unknownLayer(name) }
-        let (output, count) = runOne(input, stoppingAfter: layer)
-        return Array(UnsafeBufferPointer(start: output, count: count))
+        return Array(runLayers(input, through: layer))
     }
 
     // MARK: - Scheduling
@@ -79,13 +86,12 @@ public final class FeatureExtractor {
     /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
         if count == 1 {
-            let (output, _) = runOne(input, stoppingAfter: nil)
-            averagePool(output, into: pooled)
+            averagePool(runOne(input), into: pooled)
             return
         }
         let images = WorkQueue(count: count)
-        parallel(min(threads, count)) { lane in
-            let workspace = workspaces[lane]
+        parallel(count) { member in
+            let workspace = workspaces[member]
             while let image = images.take() {
                 let output = runWhole(input + image * plan.inputCount, workspace: workspace)
                 averagePool(output, into: pooled + image * plan.featureDimension)
@@ -93,47 +99,82 @@ public final class FeatureExtractor {
         }
     }
 
-    /// One image, each layer cut into pieces that the threads share; stops after `stop` (nil: the
-    /// last block). Returns the buffer holding that layer's output and its length.
-    private func runOne(_ input: UnsafePointer<Float>, stoppingAfter stop: NetworkPlan.Layer?) -> (UnsafePointer<Float>, Int) {
-        let workspace = workspaces[0]
-        var source = workspace.imageA, target = workspace.imageB
-        forEachPiece(of: plan.firstSide, size: schedule.firstRows) { rows in
-            plan.runFirst(input, output: source, rows: rows)
+    /// One image on the calling thread: the early blocks interleaved, then the late ones whole.
+    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
+        let early = schedule.earlyBlocks(plan)
+        plan.runInterleaved(input, workspace: workspace, through: early, rows: 0..<plan.side(ofLayer: early),
+                            output: workspace.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+        for index in early..<plan.blocks.count {
+            let block = plan.blocks[index]
+            plan.runBlock(index, workspace.output(index), scratch: workspace.depthwise, output: workspace.output(index + 1),
+                          zeros: workspace.zeros, rows: 0..<block.side, tileRows: schedule.tileRows(block))
         }
-        if stop == .first { return (UnsafePointer(source), plan.firstCount) }
-        for (index, block) in plan.blocks.enumerated() {
-            if block.pixels >= schedule.rowSplitPixels {
-                forEachPiece(of: block.side, size: schedule.tileRows(block)) { rows in
-                    plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                                  rows: rows, tileRows: rows.count)
-                }
-            } else {
-                forEachPiece(of: block.side, size: schedule.depthwiseRows) { rows in
-                    plan.runDepthwise(index, source, output: workspace.depthwise, zeros: workspace.zeros, rows: rows)
-                }
-                forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns) { columns in
-                    plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<block.pixels, columns: columns)
-                }
-            }
-            if stop == .depthwise(block: index) { return (UnsafePointer(workspace.depthwise), block.depthwiseCount) }
-            if stop == .pointwise(block: index) { return (UnsafePointer(target), block.outputCount) }
-            swap(&source, &target)
-        }
-        return (UnsafePointer(source), plan.blocks.last?.outputCount ?? plan.firstCount)
+        return UnsafePointer(workspace.output(plan.blocks.count))
     }
 
-    /// One image on the calling thread, block by block in cache-sized tiles; returns the last output.
-    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
-        var source = workspace.imageA, target = workspace.imageB
-        plan.runFirst(input, output: source, rows: 0..<plan.firstSide)
-        for (index, block) in plan.blocks.enumerated() {
-            plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                          rows: 0..<block.side, tileRows: schedule.tileRows(block))
-            swap(&source, &target)
+    /// One image on all threads: each runs the early blocks interleaved for its share of the rows
+    /// (with its own workspace, recomputing the few rows the shares have in common); then for every
+    /// late block each computes the depthwise layer and takes groups of pointwise output channels.
+    private func runOne(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        let early = schedule.earlyBlocks(plan), shared = workspaces[0]
+        let side = plan.side(ofLayer: early), parts = min(threads, side)
+        let bands = WorkQueue(count: parts)
+        parallel(parts) { member in
+            while let band = bands.take() {
+                plan.runInterleaved(input, workspace: workspaces[member], through: early,
+                                    rows: side * band / parts ..< side * (band + 1) / parts,
+                                    output: shared.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+            }
         }
-        return UnsafePointer(source)
+        for index in early..<plan.blocks.count {
+            let block = plan.blocks[index]
+            let pieces = WorkQueue(count: (block.outputChannels + schedule.pointwiseColumns - 1) / schedule.pointwiseColumns)
+            parallel(pieces.count) { member in
+                // Each thread computes the (small) depthwise layer whole, then takes output channels.
+                let depthwise = workspaces[member].depthwise
+                plan.runDepthwise(index, shared.output(index), output: depthwise, zeros: shared.zeros, rows: 0..<block.side)
+                while let piece = pieces.take() {
+                    let columns = piece * schedule.pointwiseColumns ..< min(block.outputChannels, (piece + 1) * schedule.pointwiseColumns)
+                    plan.runPointwise(index, depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels, columns: columns)
+                }
+            }
+        }
+        return UnsafePointer(shared.output(plan.blocks.count))
     }
+
+    /// One image, layer after layer on the calling thread, up to and including `stop`; returns that
+    /// layer's output (for `activation`).
+    private func runLayers(_ input: UnsafePointer<Float>, through stop: NetworkPlan.Layer) -> UnsafeBufferPointer<Float> {
+        let workspace = workspaces[0]
+        plan.runFirst(input, output: workspace.first, rows: 0..<plan.firstSide)
+        if stop == .first { return UnsafeBufferPointer(start: workspace.first, count: plan.firstCount) }
+        for (index, block) in plan.blocks.enumerated() {
+            plan.runBlock(index, workspace.output(index), scratch: workspace.depthwise, output: workspace.output(index + 1),
+                          zeros: workspace.zeros, rows: 0..<block.side, tileRows: schedule.tileRows(block))
+            if stop == .depthwise(block: index) {
+                return UnsafeBufferPointer(start: workspace.depthwise, count: block.depthwiseCount)
+            }
+            if stop == .pointwise(block: index) {
+                return UnsafeBufferPointer(start: workspace.output(index + 1), count: block.outputCount)
+            }
+        }
+        return UnsafeBufferPointer(start: workspace.output(plan.blocks.count), count: plan.blocks.last?.outputCount ?? 0)
+    }
+
+    /// Runs `body(member)` on up to `members` of this extractor's threads (see `ThreadTeam`).
+    private func parallel(_ members: Int, _ body: (Int) -> Void) {
+        if gcd {
+            let n = min(threads, members)
+            if n <= 1 { return body(0) }
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedWork(body: body)
+                DispatchQueue.concurrentPerform(iterations: n) { work.body($0) }
+            }
+            return
+        }
+        team.run(members: min(threads, members), body)
+    }
+    private let gcd = ProcessInfo.processInfo.environment["MN_GCD"] != nil
 
     /// Global average pooling of the last block's output for one image.
     private func averagePool(_ data: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
@@ -151,62 +192,8 @@ public final class FeatureExtractor {
         let scale = 1 / Float(pixels)
         for c in 0..<channels { output[c] *= scale }
     }
-
-    /// Runs `body` on the pieces `0..<size`, `size..<2·size`, ... of `0..<count`, shared by the threads.
-    private func forEachPiece(of count: Int, size: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = WorkQueue(count: (count + size - 1) / size)
-        parallel(min(threads, pieces.count)) { _ in
-            while let piece = pieces.take() { body(piece * size ..< min(count, (piece + 1) * size)) }
-        }
-    }
-
-    /// Runs `body(0..<parts)` on `parts` threads and returns when all are done. The parts write
-    /// disjoint memory, which is what makes handing the non-Sendable closure to Dispatch sound.
-    private func parallel(_ parts: Int, _ body: (Int) -> Void) {
-        if parts == 1 { return body(0) }
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedWork(body: body)
-            DispatchQueue.concurrentPerform(iterations: parts) { work.body($0) }
-        }
-    }
-
 }
 
 private struct UncheckedWork: @unchecked Sendable {
     let body: (Int) -> Void
-}
-
-/// Hands out the indices `0..<count`, each once, to whichever thread asks first.
-final class WorkQueue: @unchecked Sendable {
-    let count: Int
-    private var next = 0
-    private let lock = NSLock()
-
-    init(count: Int) { self.count = count }
-
-    func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
-    }
-}
-
-/// How one image's layers are cut into pieces for the threads (measured on a 2-core AVX-512
-/// machine; see notes/model.md).
-struct Schedule {
-    /// Blocks with at least this many output pixels are cut into row tiles, each tile's depthwise
-    /// and pointwise layers run together; smaller ones cut the depthwise layer by rows, then the
-    /// pointwise layer by output channels.
-    let rowSplitPixels = 784
-    /// Pixels per fused depthwise → pointwise tile.
-    let tilePixels = 1024
-    /// Rows per piece of conv1 and of the small depthwise layers.
-    let firstRows = 8
-    let depthwiseRows = 2
-    /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
-    let pointwiseColumns = 64
-
-    func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
 }
