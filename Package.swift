@@ -1,25 +1,17 @@
 // swift-tools-version:6.0
-import Foundation
 import PackageDescription
 
 /// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
 /// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
-/// The MobileNet kernels use SIMD fused multiply-add; without a CPU level that has FMA, Swift lowers
-/// it to a libm call per lane. The package is built on the machine that runs it (scripts/serve.sh), so
-/// the level is the best one the build host has: AVX-512, else AVX2+FMA, else the compiler default.
-/// Override with SIMILARITY_TARGET_CPU (e.g. x86-64-v3) when building for other machines.
-func mobileNetCPUFlags() -> [String] {
-    #if arch(x86_64)
-    if let chosen = Context.environment["SIMILARITY_TARGET_CPU"] { return chosen.isEmpty ? [] : ["-target-cpu", chosen] }
-    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
-    let flags = Set(flagsLine.split(separator: " ").map(String.init))
-    if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return ["-target-cpu", "skylake-avx512"] }
-    if flags.isSuperset(of: ["avx2", "fma", "bmi2"]) { return ["-target-cpu", "x86-64-v3"] }
-    #endif
-    return []
-}
-let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(mobileNetCPUFlags())]
+/// The MobileNet kernels are SIMD fused multiply-adds: compiled for a generic x86-64 CPU, Swift turns
+/// each into a libm call per lane. They are built for the CPU of the build machine (AVX-512 here);
+/// set SIMILARITY_TARGET_CPU (an LLVM CPU name, e.g. `haswell`) to build for another machine.
+#if arch(x86_64)
+let mobileNetTargetCPU = Context.environment["SIMILARITY_TARGET_CPU"] ?? "native"
+let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", mobileNetTargetCPU])]
+#else
+let mobileNetSettings: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "similarity",
@@ -49,7 +41,7 @@ let package = Package(
         .target(name: "Catalog", dependencies: [
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: mobileNetSettings),  // same CPU level: the search kernels convert int8 and multiply in SIMD
         /// epoll and eventfd headers for the HTTP server's event loops (not in Swift's Glibc module).
         .systemLibrary(name: "CEpoll"),
         .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),

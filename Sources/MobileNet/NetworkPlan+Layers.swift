@@ -1,5 +1,5 @@
-/// The layers of the plan applied to row or column ranges of one image (or of a group of images for
-/// the pointwise layers), so that callers can split the work between threads.
+/// The layers of the plan applied to row or column ranges of one image, so that callers can split
+/// the work between threads and into cache-sized tiles.
 extension NetworkPlan {
     /// Output rows `rows` of conv1 for one image.
     func runFirst(_ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
@@ -23,16 +23,23 @@ extension NetworkPlan {
         }
     }
 
-    /// Pixels `pixels` (counted over consecutive images) and channels `columns` of block `index`'s
-    /// pointwise layer.
+    /// Pixels `pixels` and output channels `columns` of block `index`'s pointwise layer.
     func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       pixels: Range<Int>, columns: Range<Int>) {
-        let layer = blocks[index].pointwise
-        layer.weights.withUnsafeBufferPointer { weights in
+        let block = blocks[index], layer = block.pointwise
+        let weights = engine == .native ? block.packedPointwise : layer.weights
+        weights.withUnsafeBufferPointer { weights in
             layer.bias.withUnsafeBufferPointer { bias in
-                PointwiseConvolution.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                         weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
-                                         pixels: pixels, columns: columns)
+                switch engine {
+                case .native:
+                    NativePointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                                        packed: weights.baseAddress!, bias: bias.baseAddress!, output: output,
+                                        pixels: pixels, columns: columns)
+                case .blas:
+                    BLASPointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                                      weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
+                                      pixels: pixels, columns: columns)
+                }
             }
         }
     }

@@ -1,9 +1,11 @@
-/// The shapes of every layer of a loaded model, for one image, and where each named activation lives.
+/// The layers of a loaded model with the shapes they have for one image, and the names of their
+/// activations.
 struct NetworkPlan {
     /// One depthwise-separable block: its input geometry and what it produces.
     struct Block {
         let depthwise: FoldedConvolution
         let pointwise: FoldedConvolution
+        let packedPointwise: [Float]
         /// Geometry of the depthwise layer (its input side, channels and stride).
         let geometry: DepthwiseConvolution.Geometry
         var side: Int { geometry.outputHeight }
@@ -22,12 +24,14 @@ struct NetworkPlan {
     }
 
     let inputSize: Int
+    let engine: PointwiseEngine
     let first: FoldedConvolution
     let firstSide: Int
     let blocks: [Block]
 
-    init(_ model: MobileNetModel) {
+    init(_ model: MobileNetModel, engine: PointwiseEngine) {
         inputSize = model.inputSize
+        self.engine = engine
         first = model.firstConvolution
         firstSide = Architecture.outputSide(model.inputSize, stride: 2)
         var side = firstSide
@@ -35,7 +39,8 @@ struct NetworkPlan {
         var blocks: [Block] = []
         for block in model.blocks {
             let geometry = DepthwiseConvolution.Geometry(height: side, width: side, channels: channels, stride: block.stride)
-            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise, geometry: geometry))
+            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise,
+                                packedPointwise: block.packedPointwise, geometry: geometry))
             side = geometry.outputHeight
             channels = block.pointwise.outputChannels
         }
@@ -46,15 +51,8 @@ struct NetworkPlan {
     var firstCount: Int { firstSide * firstSide * first.outputChannels }
     var featureDimension: Int { blocks.last?.outputChannels ?? first.outputChannels }
 
-    /// Largest per-image block output (or conv1 output) among `blocks`.
-    func largestOutput(_ range: Range<Int>) -> Int {
-        blocks[range].map(\.outputCount).max() ?? 0
-    }
-
-    /// Largest per-image depthwise output among `blocks`.
-    func largestDepthwise(_ range: Range<Int>) -> Int {
-        blocks[range].map(\.depthwiseCount).max() ?? 0
-    }
+    /// Output side of layer `layer` (0: conv1, b + 1: block b).
+    func side(ofLayer layer: Int) -> Int { layer == 0 ? firstSide : blocks[layer - 1].side }
 
     /// The widest depthwise input row (the zero row used for padding must be this long).
     var widestRow: Int { blocks.map { $0.geometry.width * $0.geometry.channels }.max() ?? 0 }
@@ -62,9 +60,9 @@ struct NetworkPlan {
     /// The layer Keras calls `name`, if MobileNet v1 has it.
     func layer(named name: String) -> Layer? {
         if name == "conv1_relu" { return .first }
-        for number in 1...blocks.count {
-            if name == "conv_dw_\(number)_relu" { return .depthwise(block: number - 1) }
-            if name == "conv_pw_\(number)_relu" { return .pointwise(block: number - 1) }
+        for index in blocks.indices {
+            if name == "conv_dw_\(index + 1)_relu" { return .depthwise(block: index) }
+            if name == "conv_pw_\(index + 1)_relu" { return .pointwise(block: index) }
         }
         return nil
     }
