@@ -1,0 +1,27 @@
+import HTTP
+import Logging
+
+/// The service behind an HTTP server: what `similarity serve` runs and the end-to-end tests start.
+public final class SimilarityServer: Sendable {
+    public let service: SimilarityService
+    public let http: HTTPServer
+
+    /// Loads the service and binds the listening socket (port 0 picks a free port; see `port`).
+    public init(configuration: APIConfiguration, logger: Logger) throws {
+        service = try SimilarityService.load(configuration: configuration, logger: logger)
+        var server = ServerConfiguration()
+        server.host = configuration.host
+        server.port = configuration.port
+        server.maxBodyBytes = configuration.maxUploadBytes
+        server.corsAllowedOrigins = configuration.corsAllowedOrigins
+        if let workers = configuration.workerCount { server.workerCount = workers }
+        http = HTTPServer(configuration: server, responder: service, logger: logger)
+        try http.start()
+    }
+
+    /// The port the server listens on.
+    public var port: Int { http.port }
+
+    /// Stops accepting connections and closes the open ones.
+    public func shutdown() { http.shutdown() }
+}

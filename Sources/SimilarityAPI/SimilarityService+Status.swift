@@ -1,0 +1,32 @@
+import Foundation
+import HTTP
+
+extension SimilarityService {
+    /// `GET /health`: answers as soon as the port is open (the model is loaded before).
+    func health(_ request: Request) -> Response {
+        let count = catalog.store.count
+        return Response.json(HealthResponse(status: "healthy", modelLoaded: true, featuresLoaded: count > 0,
+                                            totalProducts: count))
+    }
+
+    /// `GET /stats`: the original's figures plus model, process memory, uptime and traffic.
+    func stats(_ request: Request) -> Response {
+        let store = catalog.store
+        let mebibyte = 1024.0 * 1024.0
+        let featureFile = URL(fileURLWithPath: configuration.generatedDirectory)
+            .appendingPathComponent("products_feature.h5").path
+        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: featureFile)[.size] as? Int) ?? 0
+        return Response.json(StatsResponse(
+            totalProducts: store.count,
+            featureDimension: store.count > 0 ? store.dimension : modelInfo.featureDimension,
+            memoryUsageMb: Self.rounded(Double(store.memoryBytes) / mebibyte),
+            featureFileSizeMb: Self.rounded(Double(fileBytes) / mebibyte),
+            model: modelInfo,
+            processRssMb: Self.rounded(Double(ProcessMetrics.residentBytes()) / mebibyte),
+            uptimeSeconds: Self.rounded(uptime),
+            requestsServed: requestCount,
+            isIndexing: catalog.isIndexing))
+    }
+
+    private static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+}
