@@ -10,23 +10,26 @@ extension APIError {
         }
         switch error {
         case .empty:
-            self.init(status: 400, message: "The uploaded file is empty.")
+            self.init(status: 400, message: "The uploaded file is empty.", detail: error.description)
         case .unsupportedFormat:
             self.init(status: 415, message: "The upload is not a supported image: send a JPEG or PNG.",
-                      detail: "\(error)")
+                      detail: error.description)
         case .corrupt:
-            self.init(status: 400, message: "The image is corrupt or truncated and could not be decoded.",
-                      detail: "\(error)")
+            self.init(status: 400, message: "The image is damaged or incomplete and could not be decoded.",
+                      detail: error.description)
         case .tooLarge, .fileTooLarge:
-            self.init(status: 413, message: "The image is too large.", detail: "\(error)")
+            self.init(status: 413, message: "The image is too large.", detail: error.description)
         }
     }
 
     /// The answer to a failed index run.
     init(catalogError error: any Error) {
-        if case .alreadyRunning? = error as? CatalogError {
+        switch error as? CatalogError {
+        case .alreadyRunning?:
             self = .indexing
-        } else {
+        case .invalidBatchSize?:
+            self.init(status: 422, message: "Invalid query parameter 'batch_size'.", detail: "\(error)")
+        default:
             self.init(status: 500, message: "Preprocessing failed.", detail: "\(error)")
         }
     }

@@ -12,7 +12,8 @@ public enum LaxValueParser {
     }
 
     /// A decimal integer: optional spaces and sign, digits with single `_` separators, and an optional
-    /// fraction made only of zeros (`"3.0"` is 3, `"3.5"` is not an integer).
+    /// fraction made only of zeros (`"3.0"` is 3, `"3.5"` is not an integer). Integers beyond `Int`
+    /// come back as `Int.max`/`Int.min`, so range checks reject them as too large rather than unparsable.
     public static func int(_ text: String) -> Int? {
         var body = Substring(text.trimmingSpaces)
         var negative = false
@@ -20,13 +21,14 @@ public enum LaxValueParser {
             negative = sign == "-"
             body = body.dropFirst()
         }
-        var fraction: Substring = ""
         if let dot = body.firstIndex(of: ".") {
-            fraction = body[body.index(after: dot)...]
+            guard let zeros = digitsWithSeparators(body[body.index(after: dot)...]),
+                  zeros.allSatisfy({ $0 == "0" }) else { return nil }
             body = body[..<dot]
         }
-        guard fraction.allSatisfy({ $0 == "0" }), let digits = digitsWithSeparators(body),
-              let magnitude = Int(digits) else { return nil }
+        guard let digits = digitsWithSeparators(body) else { return nil }
+        // Too many digits for Int: still an integer, just out of any range we accept.
+        guard let magnitude = Int(digits) else { return negative ? .min : .max }
         return negative ? -magnitude : magnitude
     }
 

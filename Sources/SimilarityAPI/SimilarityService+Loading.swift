@@ -12,10 +12,10 @@ extension SimilarityService {
         }
         let modelPath = try ModelLocator.resolve(explicitPath: configuration.modelPath)
         let model = try MobileNetModel(contentsOf: modelPath)
-        let paths = CatalogPaths(imagesDirectory: URL(fileURLWithPath: configuration.imagesDirectory),
-                                 generatedDirectory: URL(fileURLWithPath: configuration.generatedDirectory))
+        let paths = CatalogPaths(imagesDirectory: configuration.imagesDirectory,
+                                 generatedDirectory: configuration.generatedDirectory)
         let catalog = try ProductCatalog(paths: paths, model: model, modelPath: modelPath, logger: logger)
-        let embedder = QueryEmbedder(model: model, limits: ImageLimits())
+        let embedder = QueryEmbedder(model: model, limits: ImageLimits(maxEncodedBytes: configuration.maxUploadBytes))
         let info = ModelInfo(name: "MobileNet v1", path: modelPath, alpha: Double(model.alpha),
                              inputSize: model.inputSize, featureDimension: model.featureDimension)
         return SimilarityService(configuration: configuration, catalog: catalog, embedder: embedder,

@@ -2,7 +2,7 @@ import Catalog
 import HTTP
 import Imaging
 
-extension SimilarityService {
+extension Endpoints {
     /// `POST /api/v1/find-similar?threshold=&top_k=` with the image in multipart field `file`.
     func findSimilar(_ request: Request) throws(APIError) -> Response {
         let started = ProcessMetrics.monotonicSeconds()

@@ -1,7 +1,8 @@
+import Catalog
 import Foundation
 import HTTP
 
-extension SimilarityService {
+extension Endpoints {
     /// `GET /health`: answers as soon as the port is open (the model is loaded before).
     func health(_ request: Request) -> Response {
         let count = catalog.store.count
@@ -13,8 +14,8 @@ extension SimilarityService {
     func stats(_ request: Request) -> Response {
         let store = catalog.store
         let mebibyte = 1024.0 * 1024.0
-        let featureFile = URL(fileURLWithPath: configuration.generatedDirectory)
-            .appendingPathComponent("products_feature.h5").path
+        let featureFile = CatalogPaths(imagesDirectory: configuration.imagesDirectory,
+                                       generatedDirectory: configuration.generatedDirectory).featuresFile
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: featureFile)[.size] as? Int) ?? 0
         return Response.json(StatsResponse(
             totalProducts: store.count,
@@ -23,8 +24,8 @@ extension SimilarityService {
             featureFileSizeMb: Self.rounded(Double(fileBytes) / mebibyte),
             model: modelInfo,
             processRssMb: Self.rounded(Double(ProcessMetrics.residentBytes()) / mebibyte),
-            uptimeSeconds: Self.rounded(uptime),
-            requestsServed: requestCount,
+            uptimeSeconds: Self.rounded(ProcessMetrics.monotonicSeconds() - startedAt),
+            requestsServed: requestsServed.load(ordering: .relaxed),
             isIndexing: catalog.isIndexing))
     }
 

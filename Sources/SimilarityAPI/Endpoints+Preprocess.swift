@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 import HTTP
 
-extension SimilarityService {
+extension Endpoints {
     /// `POST /api/v1/preprocess?force_full=&batch_size=`: runs an index run and answers with its summary.
     func preprocess(_ request: Request) throws(APIError) -> Response {
         var query = QueryReader(request.query)
