@@ -9,11 +9,9 @@ public final class SimilarityServer: Sendable {
     /// Loads the service and binds the listening socket (port 0 picks a free port; see `port`).
     public init(configuration: APIConfiguration, logger: Logger) throws {
         service = try SimilarityService.load(configuration: configuration, logger: logger)
-        var server = ServerConfiguration()
-        server.host = configuration.host
-        server.port = configuration.port
-        server.maxBodyBytes = configuration.maxUploadBytes
-        server.corsAllowedOrigins = configuration.corsAllowedOrigins
+        var server = ServerConfiguration(host: configuration.host, port: configuration.port,
+                                         maxBodyBytes: configuration.maxUploadBytes,
+                                         corsAllowedOrigins: configuration.corsAllowedOrigins)
         if let workers = configuration.workerCount { server.workerCount = workers }
         http = HTTPServer(configuration: server, responder: service, logger: logger)
         try http.start()

@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         if service.catalog.store.count == 0 {
             logger.notice("no index yet: add images to \(configuration.imagesDirectory) and run curl -X POST http://localhost:\(server.port)/api/v1/preprocess")
         }
-        try server.http.runUntilSignalled()
+        server.http.runUntilSignalled()
     }
 
     /// Defaults, overridden by `SIMILARITY_*` variables, overridden by options.
