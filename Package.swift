@@ -30,7 +30,9 @@ let package = Package(
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        /// epoll and eventfd headers for the HTTP server's event loops (not in Swift's Glibc module).
+        .systemLibrary(name: "CEpoll"),
+        .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SimilarityAPI", dependencies: [
             "HTTP", "Catalog", "Imaging", "MobileNet",
             .product(name: "Logging", package: "swift-log"),
