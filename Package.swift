@@ -3,6 +3,14 @@ import PackageDescription
 
 /// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
 /// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
+/// The MobileNet kernels use SIMD fused multiply-add; without a CPU that has FMA, Swift lowers it to
+/// a libm call per lane. See MobileNet's notes for the choice of CPU level.
+#if arch(x86_64)
+let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let mobileNetSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "similarity",
     platforms: [.macOS(.v13)],
@@ -24,12 +32,14 @@ let package = Package(
 
         // MARK: Swift modules
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
-        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"]),
+        /// libpng's classic API wrapped in C, so its longjmp error handling never crosses Swift frames.
+        .target(name: "CPNGDecode", dependencies: ["CPNG"]),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNGDecode"]),
+        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"], swiftSettings: mobileNetSettings),
         .target(name: "Catalog", dependencies: [
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: mobileNetSettings),  // same CPU level: the search kernels convert int8 and multiply in SIMD
         /// epoll and eventfd headers for the HTTP server's event loops (not in Swift's Glibc module).
         .systemLibrary(name: "CEpoll"),
         .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
@@ -47,7 +57,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG", "CPNG"]),
-        .testTarget(name: "MobileNetTests", dependencies: ["MobileNet", "HDF5", "TestSupport", "Imaging"]),
+        .testTarget(name: "MobileNetTests", dependencies: ["MobileNet", "HDF5", "TestSupport", "Imaging", "CPNG"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Imaging", "MobileNet", "HDF5", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "SimilarityAPITests", dependencies: ["SimilarityAPI", "HTTP", "Catalog", "TestSupport"]),

@@ -1,9 +1,86 @@
 import ArgumentParser
+import Foundation
+import MobileNet
 
+/// `similarity bench model`: single-image latency and batch throughput of the forward pass.
 struct BenchModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "model", abstract: "Forward-pass latency and throughput.")
 
+    @Option(help: "Weight file (default: SIMILARITY_MODEL, then Models/\(ModelLocator.defaultFileName)).")
+    var model: String?
+    @Option(help: "Images per batch for the throughput figure.")
+    var batch: Int = 32
+    @Option(help: "Timed single-image runs (batch runs: a tenth of this, at least 3).")
+    var runs: Int = 50
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard batch >= 1, runs >= 1 else { throw ValidationError("--batch and --runs must be at least 1") }
+    }
+
     func run() async throws {
-        throw ValidationError("'model' is not built yet")
+        let path = try ModelLocator.resolve(explicitPath: model)
+        let network = try MobileNetModel(contentsOf: path)
+        let extractor = FeatureExtractor(model: network, maxBatch: batch)
+        let imageCount = network.inputSize * network.inputSize * 3
+        var generator = SplitMix(seed: 42)
+        let images = (0..<(batch * imageCount)).map { _ in generator.nextUnit() * 2 - 1 }
+
+        let single = images.withUnsafeBufferPointer { buffer in
+            _ = extractor.embed(buffer.baseAddress!, count: 1)  // warm-up
+            return (0..<runs).map { _ in milliseconds { _ = extractor.embed(buffer.baseAddress!, count: 1) } }.sorted()
+        }
+        let batchRuns = max(3, runs / 10)
+        let batchMilliseconds = images.withUnsafeBufferPointer { buffer in
+            _ = extractor.embed(buffer.baseAddress!, count: batch)
+            return milliseconds { for _ in 0..<batchRuns { _ = extractor.embed(buffer.baseAddress!, count: batch) } }
+        }
+        let report = Report(
+            single_ms_median: single[single.count / 2],
+            single_ms_p95: single[min(single.count - 1, Int((Double(single.count - 1) * 0.95).rounded()))],
+            batch: batch,
+            batch_images_per_s: Double(batch * batchRuns) / (batchMilliseconds / 1000),
+            blas_core: BLASRuntime.coreName, blas_threads: BLASRuntime.threads, alpha: network.alpha)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print("model \(path) (alpha \(network.alpha)), OpenBLAS \(report.blas_core), \(report.blas_threads) threads")
+            print(String(format: "single image: median %.2f ms, p95 %.2f ms (%d runs)",
+                         report.single_ms_median, report.single_ms_p95, runs))
+            print(String(format: "batch %d: %.1f images/s (%d runs)", batch, report.batch_images_per_s, batchRuns))
+        }
+    }
+
+    /// The JSON keys scripts compare (the same as scripts/bench_onnx.py).
+    private struct Report: Encodable {
+        let single_ms_median: Double
+        let single_ms_p95: Double
+        let batch: Int
+        let batch_images_per_s: Double
+        let blas_core: String
+        let blas_threads: Int
+        let alpha: Float
+    }
+
+    private func milliseconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+}
+
+/// A tiny deterministic generator for benchmark inputs.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func nextUnit() -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
     }
 }

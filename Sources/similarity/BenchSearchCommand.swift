@@ -1,9 +1,263 @@
 import ArgumentParser
+import Catalog
+import Dispatch
+import Foundation
 
 struct BenchSearchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "search", abstract: "Top-k search time over N products.")
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Top-k search time over N products.",
+        discussion: """
+        Builds a store of N synthetic catalog-like unit vectors (non-negative, in product families, like \
+        MobileNet features), times FeatureStore.search against a plain float32 scan of the same store, \
+        checks every answer is identical, and times numpy (M @ q, argpartition, sort) over the same \
+        matrix size in the same run.
+        """)
+
+    @Option(help: "Number of products.")
+    var products = 100_000
+
+    @Option(help: "Vector length.")
+    var dimension = 1024
+
+    @Option(help: "Queries per kind.")
+    var queries = 50
+
+    @Option(name: .customLong("top-k"), help: "Results per query.")
+    var topK = 10
+
+    @Option(help: "Threshold for the timed searches.")
+    var threshold: Float = 0
+
+    @Flag(help: "Skip the numpy baseline.")
+    var noNumpy = false
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
 
     func run() async throws {
-        throw ValidationError("'search' is not built yet")
+        let numpyMs = noNumpy ? nil : NumpyBaseline.milliseconds(products: products, dimension: dimension, topK: topK)
+        let generator = SyntheticCatalog(dimension: dimension)
+        var started = Date()
+        let vectors = generator.vectors(count: products)
+        let generateSeconds = Date().timeIntervalSince(started)
+        started = Date()
+        let ids = (0..<products).map { "p\($0)" }
+        let store = try FeatureStore(ids: ids, paths: ids, vectors: vectors, dimension: dimension)
+        let buildSeconds = Date().timeIntervalSince(started)
+
+        var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK,
+                                   "compact_index": store.hasCompactIndex, "build_s": buildSeconds,
+                                   "generate_s": generateSeconds, "memory_mb": Double(store.memoryBytes) / 1e6]
+        var mismatches = 0
+        for kind in SyntheticCatalog.QueryKind.allCases {
+            let batch = (0..<queries).map { generator.query(kind, seed: UInt64($0), catalog: vectors, count: products) }
+            var fast: [Double] = [], full: [Double] = []
+            for query in batch {
+                var t = Date()
+                let answer = store.search(query, topK: topK, threshold: threshold)
+                fast.append(Date().timeIntervalSince(t) * 1000)
+                t = Date()
+                let reference = store.exhaustiveSearch(query, topK: topK, threshold: threshold)
+                full.append(Date().timeIntervalSince(t) * 1000)
+                if !Self.same(answer, reference) { mismatches += 1 }
+            }
+            rows["\(kind.rawValue)_ms_median"] = Stats.median(fast)
+            rows["\(kind.rawValue)_ms_p95"] = Stats.percentile(fast, 0.95)
+            rows["\(kind.rawValue)_float32_scan_ms_median"] = Stats.median(full)
+        }
+        rows["mismatches"] = mismatches
+        if let numpyMs { rows["numpy_ms_median"] = numpyMs }
+        report(rows, numpyMs: numpyMs)
+        if mismatches > 0 { throw ExitCode(1) }
+    }
+
+    /// Same products in the same order; scores may differ in the last bits (different summation order).
+    static func same(_ a: [Match], _ b: [Match]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { $0.id == $1.id || abs($0.score - $1.score) < 1e-5 }
+    }
+
+    private func report(_ rows: [String: Any], numpyMs: Double?) {
+        if json {
+            let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])) ?? Data()
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("products \(products) x \(dimension), top-\(topK); compact index: \(rows["compact_index"]!); "
+              + String(format: "build %.2f s, memory %.0f MB", rows["build_s"] as! Double, rows["memory_mb"] as! Double))
+        for kind in SyntheticCatalog.QueryKind.allCases {
+            let median = rows["\(kind.rawValue)_ms_median"] as! Double
+            var line = String(format: "%-14@ search median %.2f ms (p95 %.2f), float32 scan %.2f ms", kind.rawValue as NSString,
+                              median, rows["\(kind.rawValue)_ms_p95"] as! Double,
+                              rows["\(kind.rawValue)_float32_scan_ms_median"] as! Double)
+            if let numpyMs { line += String(format: ", numpy %.2f ms (%.1fx faster)", numpyMs, numpyMs / median) }
+            print(line)
+        }
+        print("answers differing from the float32 scan: \(rows["mismatches"]!)")
+    }
+}
+
+/// Median and percentiles of timings.
+enum Stats {
+    static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+}
+
+/// Times numpy on a random matrix of the same shape in a python3 subprocess; nil when unavailable.
+enum NumpyBaseline {
+    static let script = """
+    import sys, time
+    import numpy as np
+    n, d, k = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    rng = np.random.default_rng(1)
+    m = rng.random((n, d), dtype=np.float32)
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    times = []
+    for i in range(25):
+        q = rng.random(d, dtype=np.float32); q /= np.linalg.norm(q)
+        t = time.perf_counter()
+        s = m @ q
+        top = np.argpartition(-s, k)[:k]
+        top = top[np.argsort(-s[top])]
+        times.append((time.perf_counter() - t) * 1000)
+    print(sorted(times)[len(times) // 2])
+    """
+
+    static func milliseconds(products: Int, dimension: Int, topK: Int) -> Double? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, "\(products)", "\(dimension)", "\(min(topK, products - 1))"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// Catalog-like unit vectors: non-negative (like pooled ReLU6 activations), most energy in a few
+/// dozen shared directions with decaying strength, products in families of near-identical items, and
+/// per-product noise. Deterministic for a given size.
+struct SyntheticCatalog {
+    enum QueryKind: String, CaseIterable {
+        /// A stored product, slightly perturbed (a shopper's photo of a listed item).
+        case nearDuplicate = "near_duplicate"
+        /// A new product of an existing family (similar items exist, no copy).
+        case sameFamily = "same_family"
+    }
+
+    let dimension: Int
+    let latent = 64
+    let familySize = 8
+    let noise: Float = 0.35
+    let baseline: [Float]
+    let directions: [Float]  // latent x dimension, column scales decaying
+
+    init(dimension: Int) {
+        self.dimension = dimension
+        var random = FastRandom(seed: 42)
+        baseline = (0..<dimension).map { _ in 0.3 + 0.4 * random.uniform() }
+        var directions = [Float](repeating: 0, count: latent * dimension)
+        for k in 0..<latent {
+            let scale = 1.2 / Float(k + 1).squareRoot()
+            for j in 0..<dimension { directions[k * dimension + j] = scale * random.normal() }
+        }
+        self.directions = directions
+    }
+
+    func vectors(count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count * dimension)
+        let families = (count + familySize - 1) / familySize
+        let chunk = 256
+        out.withUnsafeMutableBufferPointer { buffer in
+            let base = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: (families + chunk - 1) / chunk) { part in
+                for family in part * chunk..<min(families, (part + 1) * chunk) {
+                    let centre = self.centre(family: family)
+                    for member in 0..<familySize where family * familySize + member < count {
+                        let row = family * familySize + member
+                        self.member(of: centre, seed: UInt64(row) &* 7919 &+ 1, into: base.buffer.baseAddress! + row * dimension)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    func query(_ kind: QueryKind, seed: UInt64, catalog: [Float], count: Int) -> [Float] {
+        var random = FastRandom(seed: seed &+ 99_991)
+        var out = [Float](repeating: 0, count: dimension)
+        switch kind {
+        case .nearDuplicate:
+            let row = Int(random.next() % UInt64(count))
+            for j in 0..<dimension { out[j] = max(0, catalog[row * dimension + j] + 0.012 * random.normal()) }
+        case .sameFamily:
+            let family = Int(random.next() % UInt64(max(1, count / familySize)))
+            let centre = centre(family: family)
+            out.withUnsafeMutableBufferPointer { member(of: centre, seed: seed &+ 1_000_003, into: $0.baseAddress!) }
+        }
+        normalise(&out)
+        return out
+    }
+
+    private func centre(family: Int) -> [Float] {
+        var random = FastRandom(seed: UInt64(family) &* 104_729 &+ 17)
+        var centre = baseline
+        for k in 0..<latent {
+            let weight = random.normal()
+            for j in 0..<dimension { centre[j] += weight * directions[k * dimension + j] * 0.25 }
+        }
+        return centre
+    }
+
+    private func member(of centre: [Float], seed: UInt64, into out: UnsafeMutablePointer<Float>) {
+        var random = FastRandom(seed: seed)
+        var sum: Float = 0
+        for j in 0..<dimension {
+            let value = max(0, centre[j] + noise * random.normal())
+            out[j] = value
+            sum += value * value
+        }
+        let scale = sum > 0 ? 1 / sum.squareRoot() : 0
+        for j in 0..<dimension { out[j] *= scale }
+    }
+
+    private func normalise(_ vector: inout [Float]) {
+        let length = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if length > 0 { for j in vector.indices { vector[j] /= length } }
+    }
+}
+
+/// A buffer shared by generator threads that write disjoint rows.
+struct SendableBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Float>
+    init(_ buffer: UnsafeMutableBufferPointer<Float>) { self.buffer = buffer }
+}
+
+/// xorshift64* with cheap approximate normals (sum of four uniforms), for benchmark data only.
+struct FastRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+
+    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
+
+    mutating func normal() -> Float {
+        (uniform() + uniform() + uniform() + uniform() - 2) * 1.7320508
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+
+/// What `stat` says about a file: enough to tell, without reading it, that it has not changed.
+public struct FileStamp: Hashable, Sendable {
+    public let size: Int64
+    /// Modification time in nanoseconds since 1970.
+    public let modifiedNanoseconds: Int64
+    public let inode: UInt64
+
+    public init(size: Int64, modifiedNanoseconds: Int64, inode: UInt64) {
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.inode = inode
+    }
+
+    /// Modification time as a date.
+    public var modified: Date { Date(timeIntervalSince1970: Double(modifiedNanoseconds) / 1e9) }
+}
+
+/// One image file found in the catalog folder.
+public struct ScannedFile: Sendable, Equatable {
+    /// Path relative to the images folder, with `/` between components, e.g. `shoes/red.jpg`.
+    public let relativePath: String
+    /// The product id: the relative path without its extension (`shoes/red`), or with it when two
+    /// files would otherwise share an id (`a.jpg` and `a.png` become `a.jpg` and `a.png`).
+    public let id: String
+    public let stamp: FileStamp
+}
+
+/// The outcome of scanning the catalog folder.
+public struct CatalogScan: Sendable {
+    /// The absolute, symlink-free path of the images folder.
+    public let rootPath: String
+    /// Image files sorted by relative path.
+    public let files: [ScannedFile]
+    /// Entries passed over: hidden files, links leaving the folder, folder links, names that are not UTF-8.
+    public let skipped: Int
+}
+
+/// Lists the product images under a folder, with `stat` only (no file is read).
+///
+/// Rules: `.jpg`, `.jpeg` and `.png` in any letter case; subfolders included; names starting with a
+/// dot (files and folders) are hidden and skipped; a symbolic link to a file is followed only when its
+/// target lies inside the folder; links to folders are never followed (they could only repeat files
+/// or loop).
+public enum CatalogScanner {
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+
+    public static func scan(_ imagesDirectory: String) throws -> CatalogScan {
+        guard let rootPath = realPath(imagesDirectory), isDirectory(rootPath) else {
+            throw CatalogError.imagesFolderMissing(imagesDirectory)
+        }
+        var walker = Walker(rootPath: rootPath)
+        walker.walk(directory: rootPath, relativePrefix: "")
+        let sorted = walker.found.sorted { $0.relativePath.utf8.lexicographicallyPrecedes($1.relativePath.utf8) }
+        return CatalogScan(rootPath: rootPath, files: assignIds(sorted), skipped: walker.skipped)
+    }
+
+    /// Whether a file name has one of the image extensions.
+    static func isImageName(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
+        return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    static func stem(of relativePath: String) -> String {
+        guard let dot = relativePath.lastIndex(of: ".") else { return relativePath }
+        return String(relativePath[..<dot])
+    }
+
+    private static func assignIds(_ files: [(relativePath: String, stamp: FileStamp)]) -> [ScannedFile] {
+        var stemCounts: [String: Int] = [:]
+        for file in files { stemCounts[stem(of: file.relativePath), default: 0] += 1 }
+        return files.map { file in
+            let stem = stem(of: file.relativePath)
+            let id = stemCounts[stem] == 1 ? stem : file.relativePath
+            return ScannedFile(relativePath: file.relativePath, id: id, stamp: file.stamp)
+        }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func stamp(of info: stat) -> FileStamp {
+        FileStamp(size: Int64(info.st_size),
+                  modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                  inode: UInt64(info.st_ino))
+    }
+
+    /// Recursive walk with `openat`/`fstatat`, so each entry costs one system call.
+    private struct Walker {
+        let rootPath: String
+        var found: [(relativePath: String, stamp: FileStamp)] = []
+        var skipped = 0
+
+        mutating func walk(directory path: String, relativePrefix: String) {
+            guard let dir = opendir(path) else { skipped += 1; return }
+            defer { closedir(dir) }
+            let fd = dirfd(dir)
+            while let entry = readdir(dir) {
+                guard let name = Self.name(of: entry) else { skipped += 1; continue }
+                if name == "." || name == ".." { continue }
+                if name.hasPrefix(".") { skipped += 1; continue }
+                visit(name: name, type: entry.pointee.d_type, parentFD: fd, parentPath: path,
+                      relativePrefix: relativePrefix)
+            }
+        }
+
+        private mutating func visit(name: String, type: UInt8, parentFD: Int32, parentPath: String,
+                                    relativePrefix: String) {
+            let fullPath = parentPath + "/" + name
+            let relative = relativePrefix + name
+            var info = stat()
+            guard fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { skipped += 1; return }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                walk(directory: fullPath, relativePrefix: relative + "/")
+            case S_IFREG:
+                if CatalogScanner.isImageName(name) { found.append((relative, CatalogScanner.stamp(of: info))) }
+            case S_IFLNK:
+                guard CatalogScanner.isImageName(name) else { return }
+                guard let target = CatalogScanner.realPath(fullPath), target.hasPrefix(rootPath + "/"),
+                      stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                    skipped += 1
+                    return
+                }
+                found.append((relative, CatalogScanner.stamp(of: info)))
+            default:
+                return
+            }
+        }
+
+        private static func name(of entry: UnsafeMutablePointer<dirent>) -> String? {
+            withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(validatingCString: $0) }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import CBLAS
+
+/// Small vector kernels in SIMD Swift, and the BLAS matrix-vector product.
+///
+/// Note: `SIMD.addProduct` is avoided on purpose: without FMA in the build target it becomes a call
+/// to libm's scalar `fmaf` per lane; a multiply and an add vectorise.
+enum VectorMath {
+    /// Dot product of two float rows.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+        var i = 0
+        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+        while i + 32 <= count {
+            sum0 += rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            sum1 += rawA.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) * rawB.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            i += 32
+        }
+        var total = (sum0 + sum1).sum()
+        while i < count {
+            total += a[i] * b[i]
+            i += 1
+        }
+        return total
+    }
+
+    static func norm(_ a: UnsafePointer<Float>, count: Int) -> Float {
+        dot(a, a, count: count).squareRoot()
+    }
+
+    /// Whether OpenBLAS could be loaded (once per process).
+    static let blasAvailable: Bool = {
+        var message = [CChar](repeating: 0, count: 512)
+        return blas_load(&message, Int32(message.count))
+    }()
+
+    /// y[i] = dot(row i of the rows x dimension matrix, x) for every row.
+    static func matrixVector(_ matrix: UnsafePointer<Float>, rows: Int, dimension: Int,
+                             _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        guard rows > 0, dimension > 0 else { return }
+        if blasAvailable {
+            blas_sgemv(BLAS_ROW_MAJOR, BLAS_NO_TRANS, Int32(rows), Int32(dimension), 1, matrix,
+                       Int32(dimension), x, 1, 0, y, 1)
+        } else {
+            for row in 0..<rows { y[row] = dot(matrix + row * dimension, x, count: dimension) }
+        }
+    }
+}

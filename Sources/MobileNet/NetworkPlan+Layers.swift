@@ -1,0 +1,55 @@
+/// The layers of the plan applied to row or column ranges of one image (or of a group of images for
+/// the pointwise layers), so that callers can split the work between threads.
+extension NetworkPlan {
+    /// Output rows `rows` of conv1 for one image.
+    func runFirst(_ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        first.weights.withUnsafeBufferPointer { weights in
+            first.bias.withUnsafeBufferPointer { bias in
+                FirstConvolution.run(input, size: inputSize, channels: first.outputChannels,
+                                     weights: weights.baseAddress!, bias: bias.baseAddress!, output: output, rows: rows)
+            }
+        }
+    }
+
+    /// Output rows `rows` of block `index`'s depthwise layer for one image.
+    func runDepthwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                      zeros: UnsafePointer<Float>, rows: Range<Int>) {
+        let block = blocks[index]
+        block.depthwise.weights.withUnsafeBufferPointer { weights in
+            block.depthwise.bias.withUnsafeBufferPointer { bias in
+                DepthwiseConvolution.run(input, block.geometry, weights: weights.baseAddress!, bias: bias.baseAddress!,
+                                         zeros: zeros, output: output, rows: rows)
+            }
+        }
+    }
+
+    /// Pixels `pixels` (counted over consecutive images) and channels `columns` of block `index`'s
+    /// pointwise layer.
+    func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                      pixels: Range<Int>, columns: Range<Int>) {
+        let layer = blocks[index].pointwise
+        layer.weights.withUnsafeBufferPointer { weights in
+            layer.bias.withUnsafeBufferPointer { bias in
+                PointwiseConvolution.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                                         weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
+                                         pixels: pixels, columns: columns)
+            }
+        }
+    }
+
+    /// Output rows `rows` of block `index` for one image, `tileRows` rows at a time: each tile's
+    /// depthwise output goes to `scratch` (indexed like a whole image) and straight into the pointwise
+    /// layer while it is still in cache.
+    func runBlock(_ index: Int, _ input: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                  output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>, rows: Range<Int>, tileRows: Int) {
+        let side = blocks[index].side
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(rows.upperBound, start + max(1, tileRows))
+            runDepthwise(index, input, output: scratch, zeros: zeros, rows: start..<end)
+            runPointwise(index, scratch, output: output, pixels: start * side ..< end * side,
+                         columns: 0..<blocks[index].outputChannels)
+            start = end
+        }
+    }
+}

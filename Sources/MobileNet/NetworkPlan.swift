@@ -1,0 +1,71 @@
+/// The shapes of every layer of a loaded model, for one image, and where each named activation lives.
+struct NetworkPlan {
+    /// One depthwise-separable block: its input geometry and what it produces.
+    struct Block {
+        let depthwise: FoldedConvolution
+        let pointwise: FoldedConvolution
+        /// Geometry of the depthwise layer (its input side, channels and stride).
+        let geometry: DepthwiseConvolution.Geometry
+        var side: Int { geometry.outputHeight }
+        var pixels: Int { side * side }
+        var inputChannels: Int { geometry.channels }
+        var outputChannels: Int { pointwise.outputChannels }
+        var depthwiseCount: Int { pixels * inputChannels }
+        var outputCount: Int { pixels * outputChannels }
+    }
+
+    /// A layer whose ReLU6 output can be inspected: `conv1_relu`, `conv_dw_N_relu` or `conv_pw_N_relu`.
+    enum Layer: Equatable {
+        case first
+        case depthwise(block: Int)
+        case pointwise(block: Int)
+    }
+
+    let inputSize: Int
+    let first: FoldedConvolution
+    let firstSide: Int
+    let blocks: [Block]
+
+    init(_ model: MobileNetModel) {
+        inputSize = model.inputSize
+        first = model.firstConvolution
+        firstSide = Architecture.outputSide(model.inputSize, stride: 2)
+        var side = firstSide
+        var channels = model.firstConvolution.outputChannels
+        var blocks: [Block] = []
+        for block in model.blocks {
+            let geometry = DepthwiseConvolution.Geometry(height: side, width: side, channels: channels, stride: block.stride)
+            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise, geometry: geometry))
+            side = geometry.outputHeight
+            channels = block.pointwise.outputChannels
+        }
+        self.blocks = blocks
+    }
+
+    var inputCount: Int { inputSize * inputSize * 3 }
+    var firstCount: Int { firstSide * firstSide * first.outputChannels }
+    var featureDimension: Int { blocks.last?.outputChannels ?? first.outputChannels }
+
+    /// Largest per-image block output (or conv1 output) among `blocks`.
+    func largestOutput(_ range: Range<Int>) -> Int {
+        blocks[range].map(\.outputCount).max() ?? 0
+    }
+
+    /// Largest per-image depthwise output among `blocks`.
+    func largestDepthwise(_ range: Range<Int>) -> Int {
+        blocks[range].map(\.depthwiseCount).max() ?? 0
+    }
+
+    /// The widest depthwise input row (the zero row used for padding must be this long).
+    var widestRow: Int { blocks.map { $0.geometry.width * $0.geometry.channels }.max() ?? 0 }
+
+    /// The layer Keras calls `name`, if MobileNet v1 has it.
+    func layer(named name: String) -> Layer? {
+        if name == "conv1_relu" { return .first }
+        for number in 1...blocks.count {
+            if name == "conv_dw_\(number)_relu" { return .depthwise(block: number - 1) }
+            if name == "conv_pw_\(number)_relu" { return .pointwise(block: number - 1) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,75 @@
+import MobileNet
+import Testing
+
+/// Batches, chunking and threads give the same rows as images embedded one at a time.
+@Suite struct BatchTests {
+    /// The four golden images, then the same four mirrored left-right: eight different inputs.
+    static func eightImages() throws -> [Float] {
+        let side = 224
+        var images: [Float] = []
+        for name in GoldenData.images { images += try GoldenData.input(name) }
+        for name in GoldenData.images {
+            let image = try GoldenData.input(name)
+            for y in 0..<side {
+                for x in (0..<side).reversed() { images += image[(y * side + x) * 3 ..< (y * side + x) * 3 + 3] }
+            }
+        }
+        return images
+    }
+
+    @Test(arguments: [(8, 2), (3, 2), (8, 1), (5, 3)])
+    func batchMatchesOneAtATime(maxBatch: Int, threads: Int) throws {
+        let model = try GoldenData.alpha100.get()
+        let images = try Self.eightImages()
+        let count = images.count / (224 * 224 * 3)
+        let batched = FeatureExtractor(model: model, maxBatch: maxBatch, threads: threads)
+        let single = FeatureExtractor(model: model, maxBatch: 1, threads: 1)
+        let rows = images.withUnsafeBufferPointer { batched.pooledFeatures($0.baseAddress!, count: count) }
+        let dimension = model.featureDimension
+        try #require(rows.count == count * dimension)
+        for image in 0..<count {
+            let alone = images.withUnsafeBufferPointer {
+                single.pooledFeatures($0.baseAddress! + image * 224 * 224 * 3, count: 1)
+            }
+            let (maxAbsDiff, _) = GoldenData.compare(Array(rows[image * dimension ..< (image + 1) * dimension]), alone)
+            #expect(maxAbsDiff <= 1e-4, "image \(image): max abs diff \(maxAbsDiff)")
+        }
+    }
+
+    @Test func mirroredImagesDiffer() throws {
+        let model = try GoldenData.alpha025.get()
+        let images = try Self.eightImages()
+        let rows = images.withUnsafeBufferPointer { FeatureExtractor(model: model).embed($0.baseAddress!, count: 8) }
+        let dimension = model.featureDimension
+        let (maxAbsDiff, _) = GoldenData.compare(Array(rows[0..<dimension]), Array(rows[4 * dimension ..< 5 * dimension]))
+        #expect(maxAbsDiff > 1e-3)
+    }
+
+    @Test func embeddingsHaveUnitNorm() throws {
+        let model = try GoldenData.alpha100.get()
+        let images = try Self.eightImages()
+        let rows = images.withUnsafeBufferPointer { FeatureExtractor(model: model).embed($0.baseAddress!, count: 8) }
+        let dimension = model.featureDimension
+        for image in 0..<8 {
+            let norm = rows[image * dimension ..< (image + 1) * dimension].reduce(0) { $0 + Double($1) * Double($1) }
+            #expect(abs(norm.squareRoot() - 1) < 1e-5)
+        }
+    }
+
+    @Test func embeddingIsThePooledVectorScaled() throws {
+        let model = try GoldenData.alpha100.get()
+        let input = try GoldenData.input("chelsea")
+        let extractor = FeatureExtractor(model: model)
+        let pooled = input.withUnsafeBufferPointer { extractor.pooledFeatures($0.baseAddress!, count: 1) }
+        let embedded = input.withUnsafeBufferPointer { extractor.embed($0.baseAddress!, count: 1) }
+        let norm = pooled.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let (maxAbsDiff, _) = GoldenData.compare(pooled.map { $0 / norm }, embedded)
+        #expect(maxAbsDiff < 1e-6)
+    }
+
+    @Test func emptyBatchGivesNoRows() throws {
+        let extractor = FeatureExtractor(model: try GoldenData.alpha025.get())
+        let input = [Float](repeating: 0, count: 224 * 224 * 3)
+        #expect(input.withUnsafeBufferPointer { extractor.embed($0.baseAddress!, count: 0) }.isEmpty)
+    }
+}

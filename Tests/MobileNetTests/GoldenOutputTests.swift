@@ -1,0 +1,43 @@
+import MobileNet
+import Testing
+
+/// The forward pass against TensorFlow's outputs in ../shared/golden: max abs diff ≤ 1e-3, cosine ≥ 0.99999.
+@Suite struct GoldenOutputTests {
+    @Test(arguments: GoldenData.images)
+    func pooledFeaturesAlpha100(image: String) throws {
+        try checkPooled(model: GoldenData.alpha100.get(), image: image, golden: "mobilenet_1_0_224_\(image).f32")
+    }
+
+    @Test(arguments: GoldenData.images)
+    func pooledFeaturesAlpha025(image: String) throws {
+        try checkPooled(model: GoldenData.alpha025.get(), image: image, golden: "mobilenet_2_5_224_\(image).f32")
+    }
+
+    @Test(arguments: GoldenData.intermediateLayers)
+    func intermediateActivationAlpha100(layer: String) throws {
+        let extractor = FeatureExtractor(model: try GoldenData.alpha100.get(), maxBatch: 1)
+        let input = try GoldenData.input("gradient")
+        let activation = try input.withUnsafeBufferPointer { try extractor.activation($0.baseAddress!, after: layer) }
+        let expected = try GoldenData.floats("mobilenet_1_0_224_gradient_\(layer).f32")
+        try #require(activation.count == expected.count)
+        let (maxAbsDiff, _) = GoldenData.compare(activation, expected)
+        #expect(maxAbsDiff <= 1e-3, "\(layer): max abs diff \(maxAbsDiff)")
+    }
+
+    @Test func inferredShapes() throws {
+        let full = try GoldenData.alpha100.get(), quarter = try GoldenData.alpha025.get()
+        #expect(full.alpha == 1.0 && full.featureDimension == 1024 && full.inputSize == 224)
+        #expect(quarter.alpha == 0.25 && quarter.featureDimension == 256 && quarter.inputSize == 224)
+    }
+
+    private func checkPooled(model: MobileNetModel, image: String, golden: String) throws {
+        let extractor = FeatureExtractor(model: model, maxBatch: 1)
+        let input = try GoldenData.input(image)
+        let features = input.withUnsafeBufferPointer { extractor.pooledFeatures($0.baseAddress!, count: 1) }
+        let expected = try GoldenData.floats(golden)
+        try #require(features.count == expected.count)
+        let (maxAbsDiff, cosine) = GoldenData.compare(features, expected)
+        #expect(maxAbsDiff <= 1e-3, "\(golden): max abs diff \(maxAbsDiff)")
+        #expect(cosine >= 0.99999, "\(golden): cosine \(cosine)")
+    }
+}
