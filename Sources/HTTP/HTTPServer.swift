@@ -70,12 +70,12 @@ public final class HTTPServer: Sendable {
         guard !loops.isEmpty else { return }
         context.shuttingDown.store(true, ordering: .relaxed)
         for loop in loops {
-            loop.performAndWait { [loop] in
-                loop.stopAccepting()
-                loop.closeIdleConnections()
-            }
+            loop.performAndWait { [loop] in loop.stopAccepting() }
         }
         close(listenFD)
+        for loop in loops {
+            loop.performAndWait { [loop] in loop.closeIdleConnections() }
+        }
         let limit = monotonicNanoseconds() + (grace ?? context.configuration.shutdownGrace).nanoseconds
         while context.openConnections.load(ordering: .relaxed) > 0 && monotonicNanoseconds() < limit {
             usleep(5_000)

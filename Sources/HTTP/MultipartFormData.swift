@@ -113,7 +113,7 @@ private struct MultipartParser {
             }
             var part = try Self.partHeaders(UnsafeBufferPointer(rebasing: bytes[position..<max(position, headerEnd)]))
             let bodyStart = headerEnd + 4
-            guard let bodyEnd = find(nextDelimiter, from: bodyStart) else {
+            guard let bodyEnd = findDelimiterLine(nextDelimiter, from: bodyStart) else {
                 throw Self.malformed("the body ends before the closing boundary")
             }
             let size = bodyEnd - bodyStart
@@ -126,6 +126,21 @@ private struct MultipartParser {
             parts.append(part)
             position = bodyEnd + nextDelimiter.count
         }
+    }
+
+    /// The next `CRLF--boundary` that really ends a part: followed by `--`, whitespace or CRLF, so that
+    /// content which merely starts like the boundary stays content.
+    private func findDelimiterLine(_ needle: [UInt8], from start: Int) -> Int? {
+        var position = start
+        while let found = find(needle, from: position) {
+            let after = found + needle.count
+            if after >= bytes.count || bytes[after] == UInt8(ascii: "-") || bytes[after] == 13
+                || bytes[after] == 32 || bytes[after] == 9 {
+                return found
+            }
+            position = found + 1
+        }
+        return nil
     }
 
     /// Skips optional whitespace and the CRLF after a delimiter.
