@@ -39,7 +39,13 @@ extension Endpoints {
         }
         let form: MultipartFormData
         do {
-            form = try MultipartFormData(body: request.body, contentType: contentType)
+            let limit = configuration.maxUploadBytes
+            form = try MultipartFormData(body: request.body, contentType: contentType,
+                                         limits: MultipartLimits(maxFieldBytes: limit, maxFileBytes: limit))
+        } catch let error as HTTPError {
+            throw APIError(status: error.status, message: error.status == 400
+                               ? "The multipart/form-data body is malformed." : HTTPStatus.reason(error.status),
+                           detail: error.message)
         } catch {
             throw APIError(status: 400, message: "The multipart/form-data body is malformed.", detail: "\(error)")
         }

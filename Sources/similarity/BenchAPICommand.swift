@@ -117,7 +117,7 @@ struct BenchAPICommand: AsyncParsableCommand {
                              "--generated", generatedDirectory, "--uploads", workDirectory + "/uploads",
                              "--model", modelPath]
         let log = workDirectory + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

@@ -156,13 +156,16 @@ import Testing
     }
 }
 
-/// The smallest PNG prefix a decoder reads dimensions from: signature and a valid IHDR chunk.
+/// A PNG that states its dimensions and has no pixel data: signature, IHDR, an empty IDAT, IEND.
 enum PNGHeader {
     static func bytes(width: UInt32, height: UInt32) -> [UInt8] {
         func bigEndian(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
-        let chunk = Array("IHDR".utf8) + bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bigEndian(13) + chunk + bigEndian(crc32(chunk))
-            + [UInt8](repeating: 0, count: 64)
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let typed = Array(type.utf8) + data
+            return bigEndian(UInt32(data.count)) + typed + bigEndian(crc32(typed))
+        }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + chunk("IHDR", bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]) + chunk("IDAT", []) + chunk("IEND", [])
     }
 
     /// CRC-32 (ISO-HDLC), as PNG chunks use.
