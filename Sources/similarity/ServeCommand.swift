@@ -9,10 +9,12 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Start the HTTP service.",
         discussion: """
-            Every option can also be set by an environment variable (the option wins when both are set):
-            \(APIConfiguration.Variable.allCases.map { "  \($0.rawValue)" }.joined(separator: "\n"))
-            Endpoints: POST /api/v1/preprocess, GET /api/v1/preprocess/status, POST /api/v1/find-similar,
-            GET /health, GET /stats, and the docs at /docs, /redoc and /openapi.json.
+            Each option can also be set by the environment variable shown in brackets; the option \
+            wins when both are set. The settings in effect are logged at start.
+
+            Endpoints: POST /api/v1/preprocess, GET /api/v1/preprocess/status, \
+            POST /api/v1/find-similar, GET /health, GET /stats; documentation at /docs, /redoc \
+            and /openapi.json.
             """)
 
     @Option(help: "Address to listen on; 0.0.0.0 accepts other machines. [SIMILARITY_HOST, default 0.0.0.0]")
