@@ -3,6 +3,9 @@
 /// Stride 1 pads one pixel on every side; stride 2 pads one row at the bottom and one column at the
 /// right only (Keras `ZeroPadding2D(((0, 1), (0, 1)))` then a valid convolution). Channel counts are
 /// multiples of 8 for every published width multiplier.
+///
+/// Interior pixels are computed four at a time: four independent accumulator chains (one chain of
+/// nine dependent FMAs would wait on latency) that share the input columns they load.
 enum DepthwiseConvolution {
     struct Geometry {
         let height: Int, width: Int, channels: Int, stride: Int
@@ -10,67 +13,114 @@ enum DepthwiseConvolution {
         var outputWidth: Int { Architecture.outputSide(width, stride: stride) }
         /// Rows/columns of padding before the first pixel.
         var leading: Int { stride == 1 ? 1 : 0 }
+        /// Output columns whose three input columns all lie inside the image.
+        var interior: Range<Int> {
+            let first = leading  // stride 1: x = 0 reads column -1
+            let last = (width - 3 + leading) / stride  // largest x with x·stride − leading + 2 < width
+            return first..<max(first, last + 1)
+        }
     }
 
     /// Computes output rows `rows`. `weights` is `[3][3][C]`, `zeros` at least `width × channels` zeros.
     static func run(_ input: UnsafePointer<Float>, _ geometry: Geometry,
                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, zeros: UnsafePointer<Float>,
                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        let rowLength = geometry.width * geometry.channels
-        let outputRowLength = geometry.outputWidth * geometry.channels
+        let rowLength = geometry.width &* geometry.channels
+        let outputRowLength = geometry.outputWidth &* geometry.channels
         func inputRow(_ row: Int) -> UnsafePointer<Float> {
-            row >= 0 && row < geometry.height ? input + row * rowLength : zeros
+            row >= 0 && row < geometry.height ? input + row &* rowLength : zeros
         }
+        let interior = geometry.interior
         for y in rows {
-            let top = y * geometry.stride - geometry.leading
-            let r0 = inputRow(top), r1 = inputRow(top + 1), r2 = inputRow(top + 2)
-            let target = output + y * outputRowLength
-            var channel = 0
-            while channel + 16 <= geometry.channels {
-                row(SIMD16<Float>.self, r0, r1, r2, geometry, channel, weights, bias, target)
-                channel += 16
-            }
-            if channel < geometry.channels {
-                row(SIMD8<Float>.self, r0, r1, r2, geometry, channel, weights, bias, target)
+            let top = y &* geometry.stride &- geometry.leading
+            let source = (inputRow(top), inputRow(top &+ 1), inputRow(top &+ 2))
+            let target = output + y &* outputRowLength
+            // Pixel by pixel at the borders, four pixels at a time inside; all channels of a pixel
+            // block before the next, so the input is read in address order.
+            var x = 0
+            while x < geometry.outputWidth {
+                let count = interior.contains(x) && x + 4 <= interior.upperBound ? 4 : 1
+                var channel = 0
+                while channel + 16 <= geometry.channels {
+                    pixels(SIMD16<Float>.self, count, source, geometry, x, channel, weights, bias, target)
+                    channel += 16
+                }
+                if channel < geometry.channels {
+                    pixels(SIMD8<Float>.self, count, source, geometry, x, channel, weights, bias, target)
+                }
+                x += count
             }
         }
     }
 
-    /// One output row for the channels `channel ..< channel + V.scalarCount`.
-    @inline(__always)
-    private static func row<V: SIMD>(_: V.Type, _ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>,
-                                     _ r2: UnsafePointer<Float>, _ geometry: Geometry, _ channel: Int,
-                                     _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                     _ output: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-        let c = geometry.channels
-        let w = weights + channel
-        let k00: V = w.vector(), k01: V = (w + c).vector(), k02: V = (w + 2 * c).vector()
-        let k10: V = (w + 3 * c).vector(), k11: V = (w + 4 * c).vector(), k12: V = (w + 5 * c).vector()
-        let k20: V = (w + 6 * c).vector(), k21: V = (w + 7 * c).vector(), k22: V = (w + 8 * c).vector()
-        let b: V = (bias + channel).vector()
-        let a0 = r0 + channel, a1 = r1 + channel, a2 = r2 + channel
-        let outputWidth = geometry.outputWidth, width = geometry.width
-        let stride = geometry.stride, leading = geometry.leading
-        for x in 0..<outputWidth {
-            let left = x * stride - leading
-            var sum = b
-            if left >= 0 {
-                let o = left * c
-                sum.addProduct((a0 + o).vector(), k00)
-                sum.addProduct((a1 + o).vector(), k10)
-                sum.addProduct((a2 + o).vector(), k20)
-            }
-            let o1 = (left + 1) * c
-            sum.addProduct((a0 + o1).vector(), k01)
-            sum.addProduct((a1 + o1).vector(), k11)
-            sum.addProduct((a2 + o1).vector(), k21)
-            if left + 2 < width {
-                let o2 = (left + 2) * c
-                sum.addProduct((a0 + o2).vector(), k02)
-                sum.addProduct((a1 + o2).vector(), k12)
-                sum.addProduct((a2 + o2).vector(), k22)
-            }
-            (output + x * c + channel).store(sum.relu6())
+    /// The nine taps of one channel group and its bias.
+    private struct Taps<V: FloatVector> {
+        let k: (V, V, V, V, V, V, V, V, V)
+        let bias: V
+
+        @inline(__always) init(_ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, channels c: Int) {
+            let w = weights
+            k = (w.vector(), (w + c).vector(), (w + 2 &* c).vector(), (w + 3 &* c).vector(), (w + 4 &* c).vector(),
+                 (w + 5 &* c).vector(), (w + 6 &* c).vector(), (w + 7 &* c).vector(), (w + 8 &* c).vector())
+            self.bias = bias.vector()
         }
+
+        /// Taps of kernel row `r`.
+        @inline(__always) func row(_ r: Int) -> (V, V, V) {
+            r == 0 ? (k.0, k.1, k.2) : r == 1 ? (k.3, k.4, k.5) : (k.6, k.7, k.8)
+        }
+    }
+
+    /// Output pixels `x ..< x + count` (count 4: all inside the image; count 1: any) for the channels
+    /// `channel ..< channel + V.scalarCount`.
+    @inline(__always)
+    private static func pixels<V: FloatVector>(_: V.Type, _ count: Int,
+                                               _ source: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                               _ geometry: Geometry, _ x: Int, _ channel: Int, _ weights: UnsafePointer<Float>,
+                                               _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        let c = geometry.channels
+        let taps = Taps<V>(weights + channel, bias + channel, channels: c)
+        let rows = (source.0 + channel, source.1 + channel, source.2 + channel)
+        let target = output + (x &* c &+ channel)
+        guard count == 4 else { return single(taps, rows, geometry, x, target) }
+        var s0 = taps.bias, s1 = taps.bias, s2 = taps.bias, s3 = taps.bias
+        let left = x &* geometry.stride &- geometry.leading
+        for r in 0..<3 {
+            let a = (r == 0 ? rows.0 : r == 1 ? rows.1 : rows.2) + left &* c
+            let (k0, k1, k2) = taps.row(r)
+            if geometry.stride == 1 {
+                let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
+                let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
+                s0.addProduct(c0, k0); s1.addProduct(c1, k0); s2.addProduct(c2, k0); s3.addProduct(c3, k0)
+                s0.addProduct(c1, k1); s1.addProduct(c2, k1); s2.addProduct(c3, k1); s3.addProduct(c4, k1)
+                s0.addProduct(c2, k2); s1.addProduct(c3, k2); s2.addProduct(c4, k2); s3.addProduct(c5, k2)
+            } else {
+                let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
+                let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
+                let c6: V = (a + 6 &* c).vector(), c7: V = (a + 7 &* c).vector(), c8: V = (a + 8 &* c).vector()
+                s0.addProduct(c0, k0); s1.addProduct(c2, k0); s2.addProduct(c4, k0); s3.addProduct(c6, k0)
+                s0.addProduct(c1, k1); s1.addProduct(c3, k1); s2.addProduct(c5, k1); s3.addProduct(c7, k1)
+                s0.addProduct(c2, k2); s1.addProduct(c4, k2); s2.addProduct(c6, k2); s3.addProduct(c8, k2)
+            }
+        }
+        target.store(s0.relu6()); (target + c).store(s1.relu6())
+        (target + 2 &* c).store(s2.relu6()); (target + 3 &* c).store(s3.relu6())
+    }
+
+    /// One output pixel, skipping the taps that fall on padding columns.
+    @inline(__always)
+    private static func single<V: FloatVector>(_ taps: Taps<V>, _ rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                               _ geometry: Geometry, _ x: Int, _ target: UnsafeMutablePointer<Float>) {
+        let c = geometry.channels
+        let left = x &* geometry.stride &- geometry.leading
+        var sum = taps.bias
+        for r in 0..<3 {
+            let a = r == 0 ? rows.0 : r == 1 ? rows.1 : rows.2
+            let (k0, k1, k2) = taps.row(r)
+            if left >= 0 { sum.addProduct((a + left &* c).vector(), k0) }
+            sum.addProduct((a + (left &+ 1) &* c).vector(), k1)
+            if left + 2 < geometry.width { sum.addProduct((a + (left &+ 2) &* c).vector(), k2) }
+        }
+        target.store(sum.relu6())
     }
 }

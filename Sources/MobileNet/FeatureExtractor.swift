@@ -12,6 +12,8 @@ public final class FeatureExtractor {
     public let maxBatch: Int
     /// Threads one call may use.
     public let threads: Int
+    /// How the pointwise layers are computed.
+    public let engine: PointwiseEngine
     private let plan: NetworkPlan
     private let schedule: Schedule
     private let workspaces: [Workspace]
@@ -19,11 +21,12 @@ public final class FeatureExtractor {
     /// Prepares buffers for up to `maxBatch` images per pass (larger requests run in chunks) and
     /// `threads` threads (default: one per core).
     public init(model: MobileNetModel, maxBatch: Int = 32,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, engine: PointwiseEngine = .native) {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
-        let plan = NetworkPlan(model), schedule = Schedule(plan)
+        self.engine = engine
+        let plan = NetworkPlan(model, engine: engine), schedule = Schedule(plan)
         let groupSize = (self.maxBatch + self.threads - 1) / self.threads
         workspaces = (0..<self.threads).map { _ in
             Workspace(plan: plan, tailStart: schedule.tailStart, groupSize: groupSize)
@@ -192,9 +195,10 @@ public final class FeatureExtractor {
         return range.lowerBound + count * part / parts ..< range.lowerBound + count * (part + 1) / parts
     }
 
-    /// Like `share`, but cut at multiples of 16 channels (the kernels' vector width).
+    /// Like `share`, but cut at multiples of 32 channels (the pointwise kernel's panel width).
     private static func shareColumns(_ channels: Int, part: Int, of parts: Int) -> Range<Int> {
-        let cut = { (index: Int) in index == parts ? channels : (channels * index / parts) / 16 * 16 }
+        let width = NativePointwise.panelWidth
+        let cut = { (index: Int) in index == parts ? channels : (channels * index / parts) / width * width }
         return cut(part)..<cut(part + 1)
     }
 }
@@ -214,7 +218,8 @@ struct Schedule {
     let tilePixels = 1024
 
     init(_ plan: NetworkPlan) {
-        tailStart = plan.blocks.firstIndex { $0.side <= 14 } ?? plan.blocks.count
+        let limit = Int(ProcessInfo.processInfo.environment["MN_TAIL_SIDE"] ?? "14") ?? 14
+        tailStart = plan.blocks.firstIndex { $0.side <= limit } ?? plan.blocks.count
     }
 
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }

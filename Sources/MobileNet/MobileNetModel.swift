@@ -15,6 +15,8 @@ public final class MobileNetModel: Sendable {
         let stride: Int
         let depthwise: FoldedConvolution
         let pointwise: FoldedConvolution
+        /// The pointwise weights in `NativePointwise`'s panel layout.
+        let packedPointwise: [Float]
     }
 
     let firstConvolution: FoldedConvolution
@@ -41,7 +43,8 @@ public final class MobileNetModel: Sendable {
             let pointwise = try FoldedConvolution(
                 file: file, layer: "conv_pw_\(number)", kernelSuffix: "kernel:0",
                 shape: [1, 1, channels, outputChannels], inputChannels: channels, outputChannels: outputChannels)
-            blocks.append(Block(stride: spec.stride, depthwise: depthwise, pointwise: pointwise))
+            let packed = NativePointwise.pack(pointwise.weights, inputChannels: channels, outputChannels: outputChannels)
+            blocks.append(Block(stride: spec.stride, depthwise: depthwise, pointwise: pointwise, packedPointwise: packed))
             channels = outputChannels
         }
         self.alpha = alpha

@@ -27,12 +27,20 @@ extension NetworkPlan {
     /// pointwise layer.
     func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       pixels: Range<Int>, columns: Range<Int>) {
-        let layer = blocks[index].pointwise
-        layer.weights.withUnsafeBufferPointer { weights in
+        let block = blocks[index], layer = block.pointwise
+        let weights = engine == .native ? block.packedPointwise : layer.weights
+        weights.withUnsafeBufferPointer { weights in
             layer.bias.withUnsafeBufferPointer { bias in
-                PointwiseConvolution.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                         weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
-                                         pixels: pixels, columns: columns)
+                switch engine {
+                case .native:
+                    NativePointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                                        packed: weights.baseAddress!, bias: bias.baseAddress!, output: output,
+                                        pixels: pixels, columns: columns)
+                case .blas:
+                    BLASPointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
+                                      weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
+                                      pixels: pixels, columns: columns)
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ struct NetworkPlan {
     struct Block {
         let depthwise: FoldedConvolution
         let pointwise: FoldedConvolution
+        let packedPointwise: [Float]
         /// Geometry of the depthwise layer (its input side, channels and stride).
         let geometry: DepthwiseConvolution.Geometry
         var side: Int { geometry.outputHeight }
@@ -22,12 +23,14 @@ struct NetworkPlan {
     }
 
     let inputSize: Int
+    let engine: PointwiseEngine
     let first: FoldedConvolution
     let firstSide: Int
     let blocks: [Block]
 
-    init(_ model: MobileNetModel) {
+    init(_ model: MobileNetModel, engine: PointwiseEngine) {
         inputSize = model.inputSize
+        self.engine = engine
         first = model.firstConvolution
         firstSide = Architecture.outputSide(model.inputSize, stride: 2)
         var side = firstSide
@@ -35,7 +38,8 @@ struct NetworkPlan {
         var blocks: [Block] = []
         for block in model.blocks {
             let geometry = DepthwiseConvolution.Geometry(height: side, width: side, channels: channels, stride: block.stride)
-            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise, geometry: geometry))
+            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise,
+                                packedPointwise: block.packedPointwise, geometry: geometry))
             side = geometry.outputHeight
             channels = block.pointwise.outputChannels
         }

@@ -15,9 +15,24 @@ extension UnsafeMutablePointer where Pointee == Float {
     }
 }
 
-extension SIMD where Scalar == Float {
-    /// ReLU6: clamps every lane to [0, 6].
+/// The float vectors the kernels are written for. ReLU6 is spelled out per concrete type: lane
+/// selects on a concrete vector compile to a compare and a blend each, while the generic
+/// `pointwiseMin`/`pointwiseMax` (or the same code on a generic vector) is not reliably inlined.
+protocol FloatVector: SIMD where Scalar == Float {
+    /// Clamps every lane to [0, 6].
+    func relu6() -> Self
+}
+
+extension SIMD16: FloatVector where Scalar == Float {
     @inline(__always) func relu6() -> Self {
-        pointwiseMin(pointwiseMax(self, Self(repeating: 0)), Self(repeating: 6))
+        let zero = Self(repeating: 0), six = Self(repeating: 6)
+        return replacing(with: zero, where: self .< zero).replacing(with: six, where: self .> six)
+    }
+}
+
+extension SIMD8: FloatVector where Scalar == Float {
+    @inline(__always) func relu6() -> Self {
+        let zero = Self(repeating: 0), six = Self(repeating: 6)
+        return replacing(with: zero, where: self .< zero).replacing(with: six, where: self .> six)
     }
 }

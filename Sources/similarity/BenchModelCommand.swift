@@ -12,45 +12,63 @@ struct BenchModelCommand: AsyncParsableCommand {
     var batch: Int = 32
     @Option(help: "Timed single-image runs (batch runs: a tenth of this, at least 3).")
     var runs: Int = 50
+    @Option(help: "Threads for the forward pass (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Pointwise engine: native (default) or blas (OpenBLAS sgemm, the reference).")
+    var engine: String = PointwiseEngine.native.rawValue
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
-        guard batch >= 1, runs >= 1 else { throw ValidationError("--batch and --runs must be at least 1") }
+        guard PointwiseEngine(rawValue: engine) != nil else {
+            throw ValidationError("--engine must be one of: \(PointwiseEngine.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard batch >= 1, runs >= 1, threads >= 1 else {
+            throw ValidationError("--batch, --runs and --threads must be at least 1")
+        }
     }
 
     func run() async throws {
         let path = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: path)
-        let extractor = FeatureExtractor(model: network, maxBatch: batch)
+        let extractor = FeatureExtractor(model: network, maxBatch: batch, threads: threads,
+                                         engine: PointwiseEngine(rawValue: engine) ?? .native)
         let imageCount = network.inputSize * network.inputSize * 3
         var generator = SplitMix(seed: 42)
         let images = (0..<(batch * imageCount)).map { _ in generator.nextUnit() * 2 - 1 }
 
-        let single = images.withUnsafeBufferPointer { buffer in
+        let (single, singleCPU) = images.withUnsafeBufferPointer { buffer in
             _ = extractor.embed(buffer.baseAddress!, count: 1)  // warm-up
-            return (0..<runs).map { _ in milliseconds { _ = extractor.embed(buffer.baseAddress!, count: 1) } }.sorted()
+            let cpuStart = cpuMilliseconds()
+            let times = (0..<runs).map { _ in milliseconds { _ = extractor.embed(buffer.baseAddress!, count: 1) } }.sorted()
+            return (times, (cpuMilliseconds() - cpuStart) / Double(runs))
         }
         let batchRuns = max(3, runs / 10)
-        let batchMilliseconds = images.withUnsafeBufferPointer { buffer in
+        let (batchMilliseconds, batchCPU) = images.withUnsafeBufferPointer { buffer in
             _ = extractor.embed(buffer.baseAddress!, count: batch)
-            return milliseconds { for _ in 0..<batchRuns { _ = extractor.embed(buffer.baseAddress!, count: batch) } }
+            let cpuStart = cpuMilliseconds()
+            let wall = milliseconds { for _ in 0..<batchRuns { _ = extractor.embed(buffer.baseAddress!, count: batch) } }
+            return (wall, (cpuMilliseconds() - cpuStart) / Double(batchRuns * batch))
         }
         let report = Report(
             single_ms_median: single[single.count / 2],
             single_ms_p95: single[min(single.count - 1, Int((Double(single.count - 1) * 0.95).rounded()))],
             batch: batch,
             batch_images_per_s: Double(batch * batchRuns) / (batchMilliseconds / 1000),
-            blas_core: BLASRuntime.coreName, blas_threads: BLASRuntime.threads, alpha: network.alpha)
+            single_cpu_ms: singleCPU, batch_cpu_ms_per_image: batchCPU,
+            engine: extractor.engine.rawValue, blas_core: BLASRuntime.coreName, blas_threads: BLASRuntime.threads,
+            threads: threads, alpha: network.alpha)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print("model \(path) (alpha \(network.alpha)), OpenBLAS \(report.blas_core), \(report.blas_threads) threads")
-            print(String(format: "single image: median %.2f ms, p95 %.2f ms (%d runs)",
-                         report.single_ms_median, report.single_ms_p95, runs))
-            print(String(format: "batch %d: %.1f images/s (%d runs)", batch, report.batch_images_per_s, batchRuns))
+            print("model \(path) (alpha \(network.alpha)), \(threads) threads, \(report.engine) pointwise; "
+                  + "OpenBLAS \(report.blas_core) with \(report.blas_threads) thread(s) per call")
+            print(String(format: "single image: median %.2f ms, p95 %.2f ms, CPU %.2f ms (%d runs)",
+                         report.single_ms_median, report.single_ms_p95, singleCPU, runs))
+            print(String(format: "batch %d: %.1f images/s, CPU %.2f ms per image (%d runs)",
+                         batch, report.batch_images_per_s, batchCPU, batchRuns))
         }
     }
 
@@ -60,9 +78,22 @@ struct BenchModelCommand: AsyncParsableCommand {
         let single_ms_p95: Double
         let batch: Int
         let batch_images_per_s: Double
+        /// Process CPU time (all threads) per single-image call and per image of a batch: steadier
+        /// than wall time on a busy machine.
+        let single_cpu_ms: Double
+        let batch_cpu_ms_per_image: Double
+        let engine: String
         let blas_core: String
         let blas_threads: Int
+        let threads: Int
         let alpha: Float
+    }
+
+    private func cpuMilliseconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        let total = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + Int(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+        return Double(total) / 1000
     }
 
     private func milliseconds(_ body: () -> Void) -> Double {

@@ -1,8 +1,8 @@
 import CBLAS
 
-/// 1x1 convolution as sgemm (NHWC pixel rows × `[Cin][Cout]` weights), then bias + ReLU6 on the
+/// 1x1 convolution as OpenBLAS sgemm (NHWC pixel rows × `[Cin][Cout]` weights), then bias + ReLU6 on the
 /// block just computed, while it is still in cache.
-enum PointwiseConvolution {
+enum BLASPointwise {
     /// Output pixels `pixels` and output channels `columns` of a layer whose input rows are
     /// `inputChannels` floats and output rows `outputChannels` floats.
     static func run(_ input: UnsafePointer<Float>, inputChannels: Int, outputChannels: Int,
