@@ -60,7 +60,7 @@ public struct APIError: Error, Sendable {
     var body: ErrorBody { ErrorBody(success: false, error: message, detail: detail) }
 
     /// The response carrying this error.
-    public var response: Response { Response.json(body, status: status) }
+    public var response: Response { Response.sortedJSON(body, status: status) }
 }
 
 /// The JSON shape of every error response.

@@ -17,7 +17,7 @@ extension Endpoints {
             throw APIError(catalogError: error)
         }
         logger.info("preprocess: \(summary.message)")
-        return Response.json(PreprocessResponse(
+        return Response.sortedJSON(PreprocessResponse(
             success: true, totalImages: summary.totalImages, newImages: summary.newImages,
             removedImages: summary.removedImages, failedImages: summary.failedImages,
             processingTime: (summary.seconds * 100).rounded() / 100, message: summary.message,
@@ -27,7 +27,7 @@ extension Endpoints {
     /// `GET /api/v1/preprocess/status`.
     func preprocessStatus(_ request: Request) -> Response {
         let status = catalog.status()
-        return Response.json(PreprocessStatusResponse(
+        return Response.sortedJSON(PreprocessStatusResponse(
             totalImages: status.totalImages, processedImages: status.processedImages,
             pendingImages: status.pendingImages, removedImages: status.removedImages,
             featureFileExists: status.featureFileExists, metadataFileExists: status.metadataFileExists,

@@ -24,7 +24,7 @@ extension Endpoints {
             MatchResponse(imageId: $0.id, imagePath: $0.path, filename: $0.filename, similarityScore: $0.score)
         }
         let milliseconds = (ProcessMetrics.monotonicSeconds() - started) * 1000
-        return Response.json(SimilarityResponse(
+        return Response.sortedJSON(SimilarityResponse(
             success: true, matches: matches, totalCompared: store.count,
             processingTimeMs: (milliseconds * 100).rounded() / 100, thresholdUsed: threshold))
     }

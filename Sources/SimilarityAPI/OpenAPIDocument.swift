@@ -144,6 +144,7 @@ public enum OpenAPIDocument {
             ("feature_file_size_mb", number), ("model", ref("ModelInfo")),
             ("process_rss_mb", described(number, "Resident memory of the process, MiB.")),
             ("uptime_seconds", number), ("requests_served", integer), ("is_indexing", boolean),
+            ("mean_query_batch", described(number, "Mean images per forward pass of find-similar.")),
         ]),
         "ErrorResponse": object([
             ("success", ["type": "boolean", "const": false]), ("error", string), ("detail", string),

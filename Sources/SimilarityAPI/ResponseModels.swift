@@ -123,9 +123,12 @@ public struct StatsResponse: Codable, Sendable, Equatable {
     public let requestsServed: Int
     /// Addition: whether an index run is going now.
     public let isIndexing: Bool
+    /// Addition: mean images per forward pass of find-similar (concurrent requests share passes).
+    public let meanQueryBatch: Double
 
     enum CodingKeys: String, CodingKey {
         case model
+        case meanQueryBatch = "mean_query_batch"
         case totalProducts = "total_products", featureDimension = "feature_dimension"
         case memoryUsageMb = "memory_usage_mb", featureFileSizeMb = "feature_file_size_mb"
         case processRssMb = "process_rss_mb", uptimeSeconds = "uptime_seconds"

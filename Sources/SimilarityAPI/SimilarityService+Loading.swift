@@ -15,7 +15,7 @@ extension SimilarityService {
         let paths = CatalogPaths(imagesDirectory: configuration.imagesDirectory,
                                  generatedDirectory: configuration.generatedDirectory)
         let catalog = try ProductCatalog(paths: paths, model: model, modelPath: modelPath, logger: logger)
-        let embedder = QueryEmbedder(model: model, limits: ImageLimits(maxEncodedBytes: configuration.maxUploadBytes))
+        let embedder = QueryBatcher(model: model, limits: ImageLimits(maxEncodedBytes: configuration.maxUploadBytes))
         let info = ModelInfo(name: "MobileNet v1", path: modelPath, alpha: Double(model.alpha),
                              inputSize: model.inputSize, featureDimension: model.featureDimension)
         return SimilarityService(configuration: configuration, catalog: catalog, embedder: embedder,

@@ -10,7 +10,7 @@ public final class SimilarityService: Responder {
     private let router: Router
 
     /// A service over an already loaded catalog and query embedder.
-    public init(configuration: APIConfiguration, catalog: ProductCatalog, embedder: QueryEmbedder,
+    public init(configuration: APIConfiguration, catalog: ProductCatalog, embedder: QueryBatcher,
                 modelInfo: ModelInfo, logger: Logger) {
         let endpoints = Endpoints(configuration: configuration, catalog: catalog, embedder: embedder,
                                   modelInfo: modelInfo, logger: logger)
@@ -36,14 +36,14 @@ public final class SimilarityService: Responder {
 final class Endpoints: Sendable {
     let configuration: APIConfiguration
     let catalog: ProductCatalog
-    let embedder: QueryEmbedder
+    let embedder: QueryBatcher
     let modelInfo: ModelInfo
     let logger: Logger
     let openAPIJSON: [UInt8]
     let requestsServed = Atomic<Int>(0)
     let startedAt = ProcessMetrics.monotonicSeconds()
 
-    init(configuration: APIConfiguration, catalog: ProductCatalog, embedder: QueryEmbedder,
+    init(configuration: APIConfiguration, catalog: ProductCatalog, embedder: QueryBatcher,
          modelInfo: ModelInfo, logger: Logger) {
         self.configuration = configuration
         self.catalog = catalog

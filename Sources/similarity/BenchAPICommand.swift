@@ -53,24 +53,31 @@ struct BenchAPICommand: AsyncParsableCommand {
         }
         for _ in 0..<20 { _ = try client.exchange(upload) }
         var sequential: [Double] = []
+        let cpuBeforeSequential = Self.cpuSeconds(of: server.processIdentifier)
         for _ in 0..<requests {
             let start = ProcessMetrics.now
             let answer = try client.exchange(upload)
             sequential.append(ProcessMetrics.now - start)
             guard answer.status == 200 else { throw ValidationError("find-similar answered \(answer.status)") }
         }
+        let cpuBeforeConcurrent = Self.cpuSeconds(of: server.processIdentifier)
         let throughput = try Self.concurrentLoad(port: port, clients: clients, seconds: seconds, request: upload)
+        let cpuAfterConcurrent = Self.cpuSeconds(of: server.processIdentifier)
         let memory = Self.memory(of: server.processIdentifier)
+        let stats = (try? client.exchange(BenchAPIClient.get("/stats")))?.body ?? []
+        let meanBatch = ((try? JSONSerialization.jsonObject(with: Data(stats))) as? [String: Any])?["mean_query_batch"] as? Double ?? 0
 
         let report = Report(
             products: products, indexSeconds: indexSeconds, healthySeconds: healthySeconds,
             sequentialP50Ms: Self.percentile(sequential, 0.50) * 1000,
             sequentialP95Ms: Self.percentile(sequential, 0.95) * 1000,
             sequentialP99Ms: Self.percentile(sequential, 0.99) * 1000,
+            sequentialCpuMs: (cpuBeforeConcurrent - cpuBeforeSequential) / Double(requests) * 1000,
             clients: clients, requestsPerSecond: throughput.perSecond,
             concurrentP50Ms: Self.percentile(throughput.latencies, 0.50) * 1000,
             concurrentP99Ms: Self.percentile(throughput.latencies, 0.99) * 1000,
-            failedRequests: throughput.failures,
+            concurrentCpuMs: (cpuAfterConcurrent - cpuBeforeConcurrent) / Double(max(1, throughput.latencies.count)) * 1000,
+            failedRequests: throughput.failures, meanQueryBatch: meanBatch,
             rssMb: memory.rss, peakRssMb: memory.peak,
             topMatch: Self.topMatch(first.body))
         print(json ? report.json : report.table)
@@ -181,6 +188,15 @@ struct BenchAPICommand: AsyncParsableCommand {
         return (Double(result.latencies.count) / elapsed, result.latencies, result.failures)
     }
 
+    /// User plus system CPU seconds `pid` has used so far (fields 14 and 15 of /proc/PID/stat).
+    private static func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// VmRSS and VmHWM of `pid`, MiB.
     private static func memory(of pid: Int32) -> (rss: Double, peak: Double) {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
@@ -238,11 +254,12 @@ private struct Report: Encodable {
     let products: Int
     let indexSeconds: Double
     let healthySeconds: Double
-    let sequentialP50Ms, sequentialP95Ms, sequentialP99Ms: Double
+    let sequentialP50Ms, sequentialP95Ms, sequentialP99Ms, sequentialCpuMs: Double
     let clients: Int
     let requestsPerSecond: Double
-    let concurrentP50Ms, concurrentP99Ms: Double
+    let concurrentP50Ms, concurrentP99Ms, concurrentCpuMs: Double
     let failedRequests: Int
+    let meanQueryBatch: Double
     let rssMb, peakRssMb: Double
     let topMatch: String
 
@@ -258,8 +275,8 @@ private struct Report: Encodable {
         return """
             products indexed            \(products) (index run \(f(indexSeconds, 1)) s)
             start to healthy            \(f(healthySeconds * 1000, 0)) ms   (goal <= 300 ms)
-            sequential p50 / p95 / p99  \(f(sequentialP50Ms)) / \(f(sequentialP95Ms)) / \(f(sequentialP99Ms)) ms   (goal p50 <= 6, p99 <= 12)
-            \(clients) clients                   \(f(requestsPerSecond, 1)) req/s, p50 \(f(concurrentP50Ms)) ms, p99 \(f(concurrentP99Ms)) ms, \(failedRequests) failed   (goal >= 250 req/s)
+            sequential p50 / p95 / p99  \(f(sequentialP50Ms)) / \(f(sequentialP95Ms)) / \(f(sequentialP99Ms)) ms, server CPU \(f(sequentialCpuMs)) ms/request   (goal p50 <= 6, p99 <= 12)
+            \(clients) clients                   \(f(requestsPerSecond, 1)) req/s, p50 \(f(concurrentP50Ms)) ms, p99 \(f(concurrentP99Ms)) ms, server CPU \(f(concurrentCpuMs)) ms/request, \(failedRequests) failed, mean batch \(f(meanQueryBatch))   (goal >= 250 req/s)
             server RSS (peak)           \(f(rssMb, 1)) MB (\(f(peakRssMb, 1)) MB)   (goal <= 60 MB)
             top match for the query     \(topMatch)   (expected p00017.jpg)
             """
