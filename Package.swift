@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "CTurboJPEG", "CPNG"]),
         .testTarget(name: "MobileNetTests", dependencies: ["MobileNet", "HDF5", "TestSupport", "Imaging", "CPNG"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Imaging", "MobileNet", "HDF5", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SimilarityAPITests", dependencies: ["SimilarityAPI", "HTTP", "Catalog", "Imaging", "MobileNet", "TestSupport"]),
     ]
 )

@@ -34,6 +34,7 @@ final class Connection: @unchecked Sendable {
     private var deadline: UInt64 = 0
     private var headStartedAt: UInt64 = 0
     private var peerClosed = false
+    private var servedAny = false
     private var output: [UInt8] = []
     private var outputSent = 0
     private var afterOutput = AfterOutput.continueReading
@@ -158,6 +159,7 @@ final class Connection: @unchecked Sendable {
                 parsed.remoteAddress = remoteAddress
                 let request = parsed
                 phase = .handling
+                servedAny = true
                 deadline = 0
                 headStartedAt = 0
                 let started = monotonicNanoseconds()
@@ -182,8 +184,10 @@ final class Connection: @unchecked Sendable {
         let now = monotonicNanoseconds()
         switch parser.progress {
         case .idle:
+            // A fresh connection gets the header timeout for its first request: silent connections
+            // must not hold a slot for the whole keep-alive idle time.
             headStartedAt = 0
-            deadline = now + context.idleNanos
+            deadline = now + (servedAny ? context.idleNanos : context.headerNanos)
         case .head:
             if headStartedAt == 0 { headStartedAt = now }
             deadline = headStartedAt + context.headerNanos

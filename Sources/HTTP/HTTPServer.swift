@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -95,21 +94,11 @@ public final class HTTPServer: Sendable {
     }
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully and returns.
-    public func runUntilSignalled() {
-        let signalled = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "http.signals")
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { signalled.signal() }
-            source.resume()
-            return source
-        }
-        signalled.wait()
-        context.logger.notice("Signal received; shutting down")
+    /// - Parameter ready: called once the signal handlers are in place (announce readiness here, so
+    ///   that a signal sent right after the announcement is never missed).
+    public func runUntilSignalled(ready: () -> Void = {}) {
+        let number = SignalWaiter.wait(ready: ready)
+        context.logger.notice("Received \(number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "signal \(number)"); shutting down")
         shutdown()
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 }

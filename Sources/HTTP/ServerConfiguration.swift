@@ -10,7 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var maxHeaderBytes: Int
     /// Request body, in bytes (413 beyond).
     public var maxBodyBytes: Int
-    /// Time allowed for a complete request head, from its first byte (408 after).
+    /// Time allowed for a complete request head, from its first byte (408 after); also how long a new
+    /// connection may stay silent before its first request.
     public var headerTimeout: Duration
     /// Longest pause while a body arrives, or while a response is being sent (408 / close after).
     public var bodyTimeout: Duration

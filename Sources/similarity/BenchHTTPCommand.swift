@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTP
 import Logging
 
@@ -9,7 +12,7 @@ struct BenchHTTPCommand: ParsableCommand {
         commandName: "http",
         abstract: "Serve a tiny JSON endpoint (/health) for wrk until interrupted.")
 
-    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Port to listen on (0: any free port, printed at start).") var port = 8080
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Handler threads (default: the number of cores).") var workers: Int?
     @Option(help: "Socket I/O threads.") var ioThreads = 1
@@ -25,7 +28,9 @@ struct BenchHTTPCommand: ParsableCommand {
         if let workers { configuration.workerCount = workers }
         let server = HTTPServer(configuration: configuration, responder: router, logger: logger)
         try server.start()
-        print("Serving http://\(host):\(server.port)/health — stop with Ctrl-C")
-        server.runUntilSignalled()
+        server.runUntilSignalled {
+            print("Serving http://\(host):\(server.port)/health — stop with Ctrl-C")
+            fflush(nil)
+        }
     }
 }
