@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 import Foundation
 import MobileNet
@@ -17,8 +16,8 @@ struct EmbedOutcome: Sendable {
 
 /// Embeds many image files with `workers` threads, each decoding a batch and then running the model
 /// on it with its own `FeatureExtractor`. While one worker runs its forward pass the other decodes,
-/// so decoding overlaps the model across the cores; OpenBLAS runs single-threaded meanwhile so the
-/// workers do not oversubscribe the cores.
+/// so decoding overlaps the model across the cores. Each extractor gets cores / workers threads (and
+/// sets OpenBLAS to one), so workers and model threads together never oversubscribe the cores.
 struct EmbedPipeline {
     let model: MobileNetModel
     let batchSize: Int
@@ -39,20 +38,19 @@ struct EmbedPipeline {
         let results = ResultBuffer(count: files.count, dimension: dimension)
         let cursor = Atomic<Int>(0)
         let done = Atomic<Int>(0)
-        let previousThreads = blas_threads()
         let workerCount = max(1, min(workers, (files.count + batchSize - 1) / max(batchSize, 1)))
-        blas_set_threads(Int32(max(1, ProcessInfo.processInfo.activeProcessorCount / workerCount)))
-        defer { blas_set_threads(previousThreads) }
+        let modelThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / workerCount)
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-            work(files, results: results, cursor: cursor) { finished in
+            work(files, results: results, cursor: cursor, modelThreads: modelThreads) { finished in
                 progress(done.add(finished, ordering: .relaxed).newValue)
             }
         }
         return (results.vectors(), results.outcomes)
     }
 
-    private func work(_ files: [String], results: ResultBuffer, cursor: borrowing Atomic<Int>, finished: (Int) -> Void) {
-        let extractor = FeatureExtractor(model: model, maxBatch: batchSize)
+    private func work(_ files: [String], results: ResultBuffer, cursor: borrowing Atomic<Int>, modelThreads: Int,
+                      finished: (Int) -> Void) {
+        let extractor = FeatureExtractor(model: model, maxBatch: batchSize, threads: modelThreads)
         let size = model.inputSize
         let imageFloats = size * size * 3
         let input = UnsafeMutablePointer<Float>.allocate(capacity: batchSize * imageFloats)

@@ -1,9 +1,14 @@
+import Dispatch
+import Synchronization
+
 /// An immutable in-memory snapshot of the catalog's feature vectors, answering top-k queries.
 ///
 /// Rows are stored contiguously (N x D float32). Scores are dot products, i.e. cosine similarity for
 /// the unit vectors the model produces. Small catalogs are scored with one BLAS matrix-vector product;
 /// large ones (see `CompactIndex`) first bound every score from a compact copy and re-score in float32
 /// only the rows that could still enter the top k, which gives the same result as the full product.
+/// The compact copy is built in the background on first use (queries meanwhile take the plain
+/// product), so loading or swapping in a large catalog never waits for it.
 public final class FeatureStore: Sendable {
     /// A store with no products.
     public static let empty = FeatureStore(uncheckedIds: [], paths: [], vectors: [], dimension: 0)
@@ -15,7 +20,7 @@ public final class FeatureStore: Sendable {
     let filenames: [String]
     let vectors: [Float]
     public let dimension: Int
-    let compact: CompactIndex?
+    private let compactSlot: CompactSlot?
 
     /// Catalogs at least this large get a compact first-pass index.
     public static let compactThreshold = 50_000
@@ -38,7 +43,27 @@ public final class FeatureStore: Sendable {
         self.filenames = paths.map { path in path.split(separator: "/").last.map(String.init) ?? path }
         self.vectors = vectors
         self.dimension = dimension
-        self.compact = compactIndex && !ids.isEmpty ? CompactIndex(vectors: vectors, rows: ids.count, dimension: dimension) : nil
+        self.compactSlot = compactIndex && !ids.isEmpty ? CompactSlot() : nil
+    }
+
+    /// The compact index when built; otherwise starts building it (once, in the background).
+    private var compact: CompactIndex? {
+        guard let compactSlot else { return nil }
+        if let ready = compactSlot.index.withLock({ $0 }) { return ready }
+        if compactSlot.started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            DispatchQueue.global(qos: .utility).async { self.prepareForSearch() }
+        }
+        return nil
+    }
+
+    /// Builds the compact first-pass index now (if this store uses one) and waits for it.
+    public func prepareForSearch() {
+        guard let compactSlot else { return }
+        compactSlot.building.withLock { _ in
+            guard compactSlot.index.withLock({ $0 }) == nil else { return }
+            let built = CompactIndex(vectors: vectors, rows: ids.count, dimension: dimension)
+            compactSlot.index.withLock { $0 = built }
+        }
     }
 
     /// Number of products.
@@ -47,11 +72,12 @@ public final class FeatureStore: Sendable {
     /// Approximate bytes held: the float32 rows, the compact index and the strings.
     public var memoryBytes: Int {
         let strings = ids.reduce(0) { $0 + $1.utf8.count } + paths.reduce(0) { $0 + $1.utf8.count } * 2
-        return vectors.count * MemoryLayout<Float>.size + (compact?.memoryBytes ?? 0) + strings + count * 48
+        let compactBytes = compactSlot?.index.withLock { $0?.memoryBytes } ?? 0
+        return vectors.count * MemoryLayout<Float>.size + compactBytes + strings + count * 48
     }
 
-    /// Whether a compact first-pass index backs this store.
-    public var hasCompactIndex: Bool { compact != nil }
+    /// Whether a compact first-pass index is built and answers searches.
+    public var hasCompactIndex: Bool { compactSlot?.index.withLock { $0 != nil } ?? false }
 
     /// The row of a product, for tests and tools.
     public func vector(at row: Int) -> [Float] {
@@ -98,4 +124,11 @@ public final class FeatureStore: Sendable {
         return exactSearch(query, topK: topK, threshold: threshold)
             .map { Match(id: ids[$0.row], path: paths[$0.row], filename: filenames[$0.row], score: $0.score) }
     }
+}
+
+/// Where a store's compact index lands once built.
+private final class CompactSlot: Sendable {
+    let index = Mutex<CompactIndex?>(nil)
+    let started = Atomic<Bool>(false)
+    let building = Mutex<Void>(())
 }

@@ -43,6 +43,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
         started = Date()
         let ids = (0..<products).map { "p\($0)" }
         let store = try FeatureStore(ids: ids, paths: ids, vectors: vectors, dimension: dimension)
+        store.prepareForSearch()
         let buildSeconds = Date().timeIntervalSince(started)
 
         var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK,
