@@ -5,7 +5,8 @@ import Foundation
 /// Runs MobileNet v1 on batches of images. Owns its scratch buffers, so use one per thread.
 ///
 /// Work is split between `threads` threads of its own: a single image layer by layer (rows of each
-/// block, or output channels of the small late ones), a batch image by image. OpenBLAS is set to one
+/// block, or output channels of the small late ones), a batch image by image (each image whole on
+/// one thread, which keeps its activations in that core's cache). OpenBLAS, when used, is set to one
 /// thread per call so that the two never compete for the cores.
 public final class FeatureExtractor {
     public let model: MobileNetModel
@@ -26,11 +27,8 @@ public final class FeatureExtractor {
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
         self.engine = engine
-        let plan = NetworkPlan(model, engine: engine), schedule = Schedule(plan)
-        let groupSize = (self.maxBatch + self.threads - 1) / self.threads
-        workspaces = (0..<self.threads).map { _ in
-            Workspace(plan: plan, tailStart: schedule.tailStart, groupSize: groupSize)
-        }
+        let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
+        workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
         self.plan = plan
         self.schedule = schedule
         blas_set_threads(1)
@@ -77,46 +75,45 @@ public final class FeatureExtractor {
 
     // MARK: - Scheduling
 
-    /// `count` ≤ maxBatch images: one image is split across the threads, more are shared out.
+    /// `count` ≤ maxBatch images: one image is split across the threads; of more, each thread takes
+    /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
         if count == 1 {
             let (output, _) = runOne(input, stoppingAfter: nil)
-            averagePool(output, images: 1, into: pooled)
+            averagePool(output, into: pooled)
             return
         }
-        let lanes = min(threads, count)
-        parallel(lanes) { lane in
-            let images = Self.share(0..<count, part: lane, of: lanes)
-            runGroup(input + images.lowerBound * plan.inputCount, count: images.count, workspace: workspaces[lane],
-                     pooled: pooled + images.lowerBound * plan.featureDimension)
+        let images = WorkQueue(count: count)
+        parallel(min(threads, count)) { lane in
+            let workspace = workspaces[lane]
+            while let image = images.take() {
+                let output = runWhole(input + image * plan.inputCount, workspace: workspace)
+                averagePool(output, into: pooled + image * plan.featureDimension)
+            }
         }
     }
 
-    /// One image, every layer split between the threads; stops after `stop` (nil: the last block).
-    /// Returns the buffer holding that layer's output and its length.
+    /// One image, each layer cut into pieces that the threads share; stops after `stop` (nil: the
+    /// last block). Returns the buffer holding that layer's output and its length.
     private func runOne(_ input: UnsafePointer<Float>, stoppingAfter stop: NetworkPlan.Layer?) -> (UnsafePointer<Float>, Int) {
         let workspace = workspaces[0]
-        let parts = threads
         var source = workspace.imageA, target = workspace.imageB
-        parallel(parts) { part in
-            plan.runFirst(input, output: source, rows: Self.share(0..<plan.firstSide, part: part, of: parts))
+        forEachPiece(of: plan.firstSide, size: schedule.firstRows) { rows in
+            plan.runFirst(input, output: source, rows: rows)
         }
         if stop == .first { return (UnsafePointer(source), plan.firstCount) }
         for (index, block) in plan.blocks.enumerated() {
-            if block.pixels >= schedule.rowSplitPixels || parts == 1 {
-                let tileRows = schedule.tileRows(block)
-                parallel(parts) { part in
+            if block.pixels >= schedule.rowSplitPixels {
+                forEachPiece(of: block.side, size: schedule.tileRows(block)) { rows in
                     plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                                  rows: Self.share(0..<block.side, part: part, of: parts), tileRows: tileRows)
+                                  rows: rows, tileRows: rows.count)
                 }
             } else {
-                parallel(parts) { part in
-                    plan.runDepthwise(index, source, output: workspace.depthwise, zeros: workspace.zeros,
-                                      rows: Self.share(0..<block.side, part: part, of: parts))
+                forEachPiece(of: block.side, size: schedule.depthwiseRows) { rows in
+                    plan.runDepthwise(index, source, output: workspace.depthwise, zeros: workspace.zeros, rows: rows)
                 }
-                parallel(parts) { part in
-                    plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<block.pixels,
-                                      columns: Self.shareColumns(block.outputChannels, part: part, of: parts))
+                forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns) { columns in
+                    plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<block.pixels, columns: columns)
                 }
             }
             if stop == .depthwise(block: index) { return (UnsafePointer(workspace.depthwise), block.depthwiseCount) }
@@ -126,56 +123,40 @@ public final class FeatureExtractor {
         return (UnsafePointer(source), plan.blocks.last?.outputCount ?? plan.firstCount)
     }
 
-    /// `count` images on the calling thread: the early blocks image by image, the tail on all at once.
-    private func runGroup(_ input: UnsafePointer<Float>, count: Int, workspace: Workspace, pooled: UnsafeMutablePointer<Float>) {
-        let tailStart = schedule.tailStart
-        let headOutputCount = tailStart > 0 ? plan.blocks[tailStart - 1].outputCount : plan.firstCount
-        for image in 0..<count {
-            let slot = workspace.groupA + image * headOutputCount
-            var source = tailStart > 0 ? workspace.imageA : slot
-            var target = workspace.imageB
-            plan.runFirst(input + image * plan.inputCount, output: source, rows: 0..<plan.firstSide)
-            for index in 0..<tailStart {
-                let block = plan.blocks[index]
-                let output = index == tailStart - 1 ? slot : target
-                plan.runBlock(index, source, scratch: workspace.depthwise, output: output, zeros: workspace.zeros,
-                              rows: 0..<block.side, tileRows: schedule.tileRows(block))
-                target = source
-                source = output
-            }
-        }
-        var source = workspace.groupA, target = workspace.groupB
-        for index in tailStart..<plan.blocks.count {
-            let block = plan.blocks[index]
-            let inputCount = block.geometry.height * block.geometry.width * block.inputChannels
-            for image in 0..<count {
-                plan.runDepthwise(index, source + image * inputCount, output: workspace.depthwise + image * block.depthwiseCount,
-                                  zeros: workspace.zeros, rows: 0..<block.side)
-            }
-            plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<count * block.pixels,
-                              columns: 0..<block.outputChannels)
+    /// One image on the calling thread, block by block in cache-sized tiles; returns the last output.
+    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
+        var source = workspace.imageA, target = workspace.imageB
+        plan.runFirst(input, output: source, rows: 0..<plan.firstSide)
+        for (index, block) in plan.blocks.enumerated() {
+            plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
+                          rows: 0..<block.side, tileRows: schedule.tileRows(block))
             swap(&source, &target)
         }
-        averagePool(source, images: count, into: pooled)
+        return UnsafePointer(source)
     }
 
-    /// Global average pooling of the last block's output for `images` images.
-    private func averagePool(_ data: UnsafePointer<Float>, images: Int, into output: UnsafeMutablePointer<Float>) {
+    /// Global average pooling of the last block's output for one image.
+    private func averagePool(_ data: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         guard let last = plan.blocks.last else { return }
         let channels = last.outputChannels, pixels = last.pixels
-        let scale = 1 / Float(pixels)
-        for image in 0..<images {
-            let out = output + image * channels
-            out.initialize(repeating: 0, count: channels)
-            for pixel in 0..<pixels {
-                let row = data + (image * pixels + pixel) * channels
-                var c = 0
-                while c + 8 <= channels {
-                    (out + c).store((out + c).vector(SIMD8<Float>.self) + (row + c).vector(SIMD8<Float>.self))
-                    c += 8
-                }
+        output.initialize(repeating: 0, count: channels)
+        for pixel in 0..<pixels {
+            let row = data + pixel * channels
+            var c = 0
+            while c + 8 <= channels {
+                (output + c).store((output + c).vector(SIMD8<Float>.self) + (row + c).vector(SIMD8<Float>.self))
+                c += 8
             }
-            for c in 0..<channels { out[c] *= scale }
+        }
+        let scale = 1 / Float(pixels)
+        for c in 0..<channels { output[c] *= scale }
+    }
+
+    /// Runs `body` on the pieces `0..<size`, `size..<2·size`, ... of `0..<count`, shared by the threads.
+    private func forEachPiece(of count: Int, size: Int, _ body: (Range<Int>) -> Void) {
+        let pieces = WorkQueue(count: (count + size - 1) / size)
+        parallel(min(threads, pieces.count)) { _ in
+            while let piece = pieces.take() { body(piece * size ..< min(count, (piece + 1) * size)) }
         }
     }
 
@@ -189,38 +170,43 @@ public final class FeatureExtractor {
         }
     }
 
-    /// Part `part` of `parts` nearly equal consecutive pieces of `range`.
-    private static func share(_ range: Range<Int>, part: Int, of parts: Int) -> Range<Int> {
-        let count = range.count
-        return range.lowerBound + count * part / parts ..< range.lowerBound + count * (part + 1) / parts
-    }
-
-    /// Like `share`, but cut at multiples of 32 channels (the pointwise kernel's panel width).
-    private static func shareColumns(_ channels: Int, part: Int, of parts: Int) -> Range<Int> {
-        let width = NativePointwise.panelWidth
-        let cut = { (index: Int) in index == parts ? channels : (channels * index / parts) / width * width }
-        return cut(part)..<cut(part + 1)
-    }
 }
 
 private struct UncheckedWork: @unchecked Sendable {
     let body: (Int) -> Void
 }
 
-/// Tuning of how the work is split (measured on a 2-core AVX-512 machine; see notes/model.md).
+/// Hands out the indices `0..<count`, each once, to whichever thread asks first.
+final class WorkQueue: @unchecked Sendable {
+    let count: Int
+    private var next = 0
+    private let lock = NSLock()
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// How one image's layers are cut into pieces for the threads (measured on a 2-core AVX-512
+/// machine; see notes/model.md).
 struct Schedule {
-    /// First block run on a whole group of images rather than image by image.
-    let tailStart: Int
-    /// Blocks with at least this many output pixels split rows between threads (depthwise and
-    /// pointwise fused); smaller ones split the pointwise layer's output channels.
+    /// Blocks with at least this many output pixels are cut into row tiles, each tile's depthwise
+    /// and pointwise layers run together; smaller ones cut the depthwise layer by rows, then the
+    /// pointwise layer by output channels.
     let rowSplitPixels = 784
     /// Pixels per fused depthwise → pointwise tile.
     let tilePixels = 1024
-
-    init(_ plan: NetworkPlan) {
-        let limit = Int(ProcessInfo.processInfo.environment["MN_TAIL_SIDE"] ?? "14") ?? 14
-        tailStart = plan.blocks.firstIndex { $0.side <= limit } ?? plan.blocks.count
-    }
+    /// Rows per piece of conv1 and of the small depthwise layers.
+    let firstRows = 8
+    let depthwiseRows = 2
+    /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
+    let pointwiseColumns = 64
 
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
 }

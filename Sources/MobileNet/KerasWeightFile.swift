@@ -1,3 +1,4 @@
+import Foundation
 import HDF5
 
 /// Read access to the tensors of a Keras 2 legacy weight file (`layer_names`, one group per layer,
@@ -10,7 +11,7 @@ struct KerasWeightFile {
         do {
             file = try HDF5File.openReadOnly(path)
         } catch {
-            throw MobileNetError.cannotOpen(path: path, reason: "\(error)")
+            throw MobileNetError.cannotOpen(path: path, reason: Self.whyUnopenable(path))
         }
         let names: [String]
         do {
@@ -24,6 +25,20 @@ struct KerasWeightFile {
             let sample = names.prefix(5).joined(separator: ", ")
             throw MobileNetError.notMobileNetV1("it has no depthwise-separable blocks (its layers begin: \(sample))")
         }
+    }
+
+    /// Why HDF5 could not open `path`, in words a user can act on.
+    private static func whyUnopenable(_ path: String) -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "no such file" }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "the file is not readable" }
+        defer { try? handle.close() }
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]  // "\x89HDF\r\n\x1a\n"
+        guard (try? handle.read(upToCount: 8)).map({ [UInt8]($0 ?? Data()) }) == signature else {
+            return "it is not an HDF5 file"
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return "it is an HDF5 file that cannot be read, most likely truncated or damaged (\(size) bytes); "
+            + "get a fresh copy (scripts/fetch-model.sh)"
     }
 
     /// The tensor of `layer` whose weight name ends in `suffix` (e.g. `kernel:0`), checked against `shape`.

@@ -3,19 +3,19 @@ import Testing
 
 /// The forward pass against TensorFlow's outputs in ../shared/golden: max abs diff ≤ 1e-3, cosine ≥ 0.99999.
 @Suite struct GoldenOutputTests {
-    @Test(arguments: GoldenData.images)
-    func pooledFeaturesAlpha100(image: String) throws {
-        try checkPooled(model: GoldenData.alpha100.get(), image: image, golden: "mobilenet_1_0_224_\(image).f32")
+    @Test(arguments: GoldenData.images, PointwiseEngine.allCases)
+    func pooledFeaturesAlpha100(image: String, engine: PointwiseEngine) throws {
+        try checkPooled(model: GoldenData.alpha100.get(), engine: engine, image: image, golden: "mobilenet_1_0_224_\(image).f32")
     }
 
-    @Test(arguments: GoldenData.images)
-    func pooledFeaturesAlpha025(image: String) throws {
-        try checkPooled(model: GoldenData.alpha025.get(), image: image, golden: "mobilenet_2_5_224_\(image).f32")
+    @Test(arguments: GoldenData.images, PointwiseEngine.allCases)
+    func pooledFeaturesAlpha025(image: String, engine: PointwiseEngine) throws {
+        try checkPooled(model: GoldenData.alpha025.get(), engine: engine, image: image, golden: "mobilenet_2_5_224_\(image).f32")
     }
 
-    @Test(arguments: GoldenData.intermediateLayers)
-    func intermediateActivationAlpha100(layer: String) throws {
-        let extractor = FeatureExtractor(model: try GoldenData.alpha100.get(), maxBatch: 1)
+    @Test(arguments: GoldenData.intermediateLayers, PointwiseEngine.allCases)
+    func intermediateActivationAlpha100(layer: String, engine: PointwiseEngine) throws {
+        let extractor = FeatureExtractor(model: try GoldenData.alpha100.get(), maxBatch: 1, engine: engine)
         let input = try GoldenData.input("gradient")
         let activation = try input.withUnsafeBufferPointer { try extractor.activation($0.baseAddress!, after: layer) }
         let expected = try GoldenData.floats("mobilenet_1_0_224_gradient_\(layer).f32")
@@ -30,8 +30,8 @@ import Testing
         #expect(quarter.alpha == 0.25 && quarter.featureDimension == 256 && quarter.inputSize == 224)
     }
 
-    private func checkPooled(model: MobileNetModel, image: String, golden: String) throws {
-        let extractor = FeatureExtractor(model: model, maxBatch: 1)
+    private func checkPooled(model: MobileNetModel, engine: PointwiseEngine, image: String, golden: String) throws {
+        let extractor = FeatureExtractor(model: model, maxBatch: 1, engine: engine)
         let input = try GoldenData.input(image)
         let features = input.withUnsafeBufferPointer { extractor.pooledFeatures($0.baseAddress!, count: 1) }
         let expected = try GoldenData.floats(golden)
