@@ -75,6 +75,10 @@ static void composite_over_white(unsigned char *pixels, size_t count) {
         const unsigned char *in = pixels + i * 4;
         unsigned char *out = pixels + i * 3;
         unsigned alpha = in[3];
+        if (alpha == 255) {
+            memmove(out, in, 3);
+            continue;
+        }
         for (int c = 0; c < 3; c++) {
             out[c] = (unsigned char)((in[c] * alpha + 255 * (255 - alpha) + 127) / 255);
         }
@@ -100,23 +104,25 @@ int png_decode_rgb_over_white(const unsigned char *data, size_t size, unsigned w
     if (png_get_image_width(png, info) != width || png_get_image_height(png, info) != height) {
         png_error(png, "the header changed between reads");
     }
-    // Every colour type and depth to 8-bit RGBA: palette and low-bit gray expanded, tRNS turned into
-    // alpha, 16 bits rounded to 8, gray copied to RGB, and opaque alpha added where there is none.
+    // Every colour type and depth to 8-bit RGB, or RGBA when there is transparency: palette and low-bit
+    // gray expanded, tRNS turned into alpha, 16 bits rounded to 8, gray copied to RGB.
+    int has_alpha = (png_get_color_type(png, info) & PNG_COLOR_MASK_ALPHA) != 0 ||
+                    png_get_valid(png, info, PNG_INFO_tRNS) != 0;
     png_set_expand(png);
     png_set_scale_16(png);
     png_set_gray_to_rgb(png);
-    png_set_add_alpha(png, 0xFF, PNG_FILLER_AFTER);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != (size_t)width * 4) png_error(png, "unexpected row layout");
+    size_t channels = has_alpha ? 4 : 3;
+    if (png_get_rowbytes(png, info) != (size_t)width * channels) png_error(png, "unexpected row layout");
 
     rows = malloc(sizeof(png_bytep) * height);
     if (rows == NULL) png_error(png, "out of memory");
-    for (unsigned y = 0; y < height; y++) rows[y] = buffer + (size_t)y * width * 4;
+    for (unsigned y = 0; y < height; y++) rows[y] = buffer + (size_t)y * width * channels;
     png_read_image(png, rows);
     // png_read_end is skipped on purpose: once all pixels are in, a missing IEND loses nothing.
     free(rows);
     png_destroy_read_struct(&png, &info, NULL);
-    composite_over_white(buffer, (size_t)width * height);
+    if (has_alpha) composite_over_white(buffer, (size_t)width * height);
     return 1;
 }
