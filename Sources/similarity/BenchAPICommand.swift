@@ -32,10 +32,11 @@ struct BenchAPICommand: AsyncParsableCommand {
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let imagesDirectory = workDirectory + "/product_images"
         let generatedDirectory = workDirectory + "/__generated__"
-        try prepareCatalog(imagesDirectory)
+        try SyntheticPhotos.ensure(count: products, width: 640, height: 480, in: imagesDirectory)
         let indexSeconds = try index(imagesDirectory: imagesDirectory, generatedDirectory: generatedDirectory,
                                      modelPath: modelPath)
-        let query = try BenchAPIProducts.jpeg(brightened(BenchAPIProducts.pixels(seed: 17)), quality: 85)
+        // A 640x480 JPEG with the content of product 17 (the same generator and seed).
+        let query = try SyntheticPhotos.jpeg(seed: 17, width: 640, height: 480)
         let upload = BenchAPIClient.upload("/api/v1/find-similar?threshold=0.5&top_k=10", file: query,
                                            filename: "query.jpg")
 
@@ -84,24 +85,6 @@ struct BenchAPICommand: AsyncParsableCommand {
     }
 
     // MARK: Steps
-
-    /// Writes p00001.jpg ... up to `products`, keeping files from earlier runs and removing extras.
-    private func prepareCatalog(_ folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let wanted = Set((1...products).map { String(format: "p%05d.jpg", $0) })
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !wanted.contains(name) {
-            try FileManager.default.removeItem(atPath: folder + "/" + name)
-        }
-        var written = 0
-        for number in 1...products {
-            let path = folder + String(format: "/p%05d.jpg", number)
-            if FileManager.default.fileExists(atPath: path) { continue }
-            let bytes = try BenchAPIProducts.jpeg(BenchAPIProducts.pixels(seed: UInt64(number)))
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            written += 1
-        }
-        if !json { print("catalog: \(products) products in \(folder) (\(written) written now)") }
-    }
 
     /// Brings the index up to date in this process; returns the seconds it took.
     private func index(imagesDirectory: String, generatedDirectory: String, modelPath: String) throws -> Double {
@@ -242,11 +225,6 @@ struct BenchAPICommand: AsyncParsableCommand {
         }
         return "\(best.filename) (\(String(format: "%.4f", best.similarity_score)))"
     }
-
-    /// The query: product 17 a little brighter, so it is similar but not identical.
-    private func brightened(_ pixels: [UInt8]) -> [UInt8] {
-        pixels.map { UInt8(min(255, Int($0) * 11 / 10 + 4)) }
-    }
 }
 
 /// The figures of one `bench api` run.
@@ -278,7 +256,7 @@ private struct Report: Encodable {
             sequential p50 / p95 / p99  \(f(sequentialP50Ms)) / \(f(sequentialP95Ms)) / \(f(sequentialP99Ms)) ms, server CPU \(f(sequentialCpuMs)) ms/request   (goal p50 <= 6, p99 <= 12)
             \(clients) clients                   \(f(requestsPerSecond, 1)) req/s, p50 \(f(concurrentP50Ms)) ms, p99 \(f(concurrentP99Ms)) ms, server CPU \(f(concurrentCpuMs)) ms/request, \(failedRequests) failed, mean batch \(f(meanQueryBatch))   (goal >= 250 req/s)
             server RSS (peak)           \(f(rssMb, 1)) MB (\(f(peakRssMb, 1)) MB)   (goal <= 60 MB)
-            top match for the query     \(topMatch)   (expected p00017.jpg)
+            top match for the query     \(topMatch)   (expected gen_00017.jpg)
             """
     }
 }
