@@ -37,6 +37,21 @@ import Testing
         try Self.expectRejection(server, send: "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br\r\n\r\n", status: 501)
     }
 
+    @Test func garbageNeverStopsTheServer() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        for seed in 0..<40 {
+            let client = try RawClient(port: server.port)
+            var bytes = randomBytes(50 + Int(seed) * 97, seed: UInt64(seed))
+            if seed % 2 == 0 { bytes = Array("POST /size HTTP/1.1\r\nHost: t\r\n".utf8) + bytes }
+            try? client.send(bytes + [13, 10, 13, 10])
+            if let response = try? client.readResponse() {
+                #expect((400..<600).contains(response.status), "seed \(seed): \(response.status)")
+            }
+        }
+        try Self.expectStillServing(server)
+    }
+
     @Test func oversizedHeadersAre431() throws {
         let server = try TestServer(configure: { $0.maxHeaderBytes = 4096 })
         defer { server.stop() }

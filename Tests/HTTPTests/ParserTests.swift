@@ -207,6 +207,40 @@ import Testing
         #expect(Self.failure(text, limits: limits)?.status == 431)
     }
 
+    @Test func mutatedRequestsNeverCrashAndSplitsAgree() {
+        let seeds = [
+            "POST /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello",
+            "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;e\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+            "GET /%41 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.1\r\nHost: y\r\n\r\n",
+        ].map { Array($0.utf8) }
+        let alphabet = Array("\r\n :;%0aAzZ9-/?\t\u{0}\u{7f}\u{ff}".utf8)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let limits = ParserLimits(maxHeaderBytes: 200, maxHeaderCount: 8, maxBodyBytes: 64)
+        for _ in 0..<3000 {
+            var bytes = seeds[next(seeds.count)]
+            for _ in 0..<(1 + next(4)) {
+                let position = next(bytes.count)
+                switch next(3) {
+                case 0: bytes[position] = alphabet[next(alphabet.count)]
+                case 1: bytes.insert(alphabet[next(alphabet.count)], at: position)
+                default: bytes.remove(at: position)
+                }
+            }
+            let cut = next(bytes.count + 1)
+            let whole = Result { () throws(HTTPError) in try Self.events([bytes[...]], limits: limits) }
+            let split = Result { () throws(HTTPError) in try Self.events([bytes[..<cut], bytes[cut...]], limits: limits) }
+            switch (whole, split) {
+            case let (.success(a), .success(b)): #expect(a == b)
+            case let (.failure(a), .failure(b)): #expect(a.status == b.status)
+            default: Issue.record("whole and split disagree for \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            }
+        }
+    }
+
     @Test func parserStaysFailedAfterAnError() {
         var parser = RequestParser()
         parser.append(contentsOf: "BAD\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
