@@ -16,15 +16,26 @@ FILES=("$OUT"/photo_640x480.jpg "$OUT"/photo_3000x2000.jpg "$OUT"/photo_640x480_
        "$OUT"/photo_3000x2000_progressive.jpg "$DEV"/catalog/p0006.jpg "$DEV"/catalog/p0015.jpg
        "$DEV"/queries/q0001.jpg "$DEV"/queries/q0004.png)
 
-.build/release/similarity bench decode --runs "$RUNS" --json "${FILES[@]}" > "$OUT/ours.json"
-python3 scripts/bench_decode_pillow.py --runs "$RUNS" "${FILES[@]}" > "$OUT/pillow.json"
-python3 - "$OUT/ours.json" "$OUT/pillow.json" <<'PY'
-import json, os, sys
+# File by file, ours then Pillow back to back, so both see the same load on a shared machine.
+for f in "${FILES[@]}"; do
+  .build/release/similarity bench decode --runs "$RUNS" --json "$f" > "$OUT/ours_$(basename "$f").json"
+  python3 scripts/bench_decode_pillow.py --runs "$RUNS" "$f" > "$OUT/pillow_$(basename "$f").json"
+done
+python3 - "$OUT" <<'PY'
+import glob, json, os, sys
 from PIL import Image
-ours, pillow = (json.load(open(p)) for p in sys.argv[1:3])
-print(f"{'file':40} {'size':>10} {'KB':>6} {'ours ms':>8} {'pillow':>8} {'draft':>8} {'ours/pil':>8} {'ours/draft':>10}")
-for path, ms in ours.items():
-    o, p, d = ms["ms_median"], pillow[path]["pillow"], pillow[path]["pillow_draft"]
+folder = sys.argv[1]
+print("ms medians; wall clock, then thread CPU time in brackets; ratio = ours / Pillow")
+print(f"{'file':32} {'size':>10} {'KB':>5} {'ours':>15} {'pillow':>17} {'pillow draft':>17} {'vs pillow':>11} {'vs draft':>11}")
+for ours_file in sorted(glob.glob(os.path.join(folder, "ours_*.json"))):
+    name = os.path.basename(ours_file)[5:-5]
+    (path, o), = json.load(open(ours_file)).items()
+    p = json.load(open(os.path.join(folder, f"pillow_{name}.json")))[path]
     w, h = Image.open(path).size
-    print(f"{os.path.basename(path):40} {f'{w}x{h}':>10} {os.path.getsize(path)//1024:>6} {o:8.3f} {p:8.3f} {d:8.3f} {o/p:8.2f} {o/d:10.2f}")
+    pair = lambda a, b: f"{a:7.3f} ({b:6.3f})"
+    ratio = lambda a, b, c, d: f"{a/b:4.2f} ({c/d:4.2f})"
+    print(f"{name:32} {f'{w}x{h}':>10} {os.path.getsize(path)//1024:>5} {pair(o['ms_median'], o['cpu_ms_median']):>15} "
+          f"{pair(p['pillow'], p['pillow_cpu']):>17} {pair(p['pillow_draft'], p['pillow_draft_cpu']):>17} "
+          f"{ratio(o['ms_median'], p['pillow'], o['cpu_ms_median'], p['pillow_cpu']):>11} "
+          f"{ratio(o['ms_median'], p['pillow_draft'], o['cpu_ms_median'], p['pillow_draft_cpu']):>11}")
 PY

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Pillow baseline for `similarity bench decode`: median ms of open + RGB + resize to 224 + numpy x/127.5-1.
+"""Pillow baseline for `similarity bench decode`: median ms of open + RGB + resize to 224 + numpy x/127.5-1
+(wall clock, and the thread's CPU time, which stays meaningful on a shared machine).
 
 Two variants per file: "pillow" as the original service did it (full decode, then resize), and
 "pillow_draft" letting Pillow use JPEG DCT scaling first (draft mode), its fastest path.
-Usage: bench_decode_pillow.py [--runs N] FILE...   Prints JSON {file: {"pillow": ms, "pillow_draft": ms}}.
+Usage: bench_decode_pillow.py [--runs N] FILE...
+Prints JSON {file: {"pillow": ms, "pillow_cpu": ms, "pillow_draft": ms, "pillow_draft_cpu": ms}}.
 """
 import io
 import json
@@ -26,12 +28,13 @@ def prepare(data, draft):
 def median_ms(data, draft, runs):
     for _ in range(3):
         prepare(data, draft)
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         prepare(data, draft)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 args = sys.argv[1:]
@@ -41,5 +44,6 @@ if args[:1] == ["--runs"]:
 results = {}
 for path in args:
     data = open(path, "rb").read()
-    results[path] = {"pillow": median_ms(data, False, runs), "pillow_draft": median_ms(data, True, runs)}
+    (full, full_cpu), (draft, draft_cpu) = median_ms(data, False, runs), median_ms(data, True, runs)
+    results[path] = {"pillow": full, "pillow_cpu": full_cpu, "pillow_draft": draft, "pillow_draft_cpu": draft_cpu}
 print(json.dumps(results, indent=2))

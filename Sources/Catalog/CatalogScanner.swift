@@ -31,7 +31,7 @@ public struct ScannedFile: Sendable, Equatable {
 public struct CatalogScan: Sendable {
     /// The absolute, symlink-free path of the images folder.
     public let rootPath: String
-    /// Image files sorted by relative path.
+    /// Image files in walk order: names sorted within each folder, a folder's files where its name sorts.
     public let files: [ScannedFile]
     /// Entries passed over: hidden files, links leaving the folder, folder links, names that are not UTF-8.
     public let skipped: Int
@@ -44,22 +44,24 @@ public struct CatalogScan: Sendable {
 /// target lies inside the folder; links to folders are never followed (they could only repeat files
 /// or loop).
 public enum CatalogScanner {
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
-
     public static func scan(_ imagesDirectory: String) throws -> CatalogScan {
         guard let rootPath = realPath(imagesDirectory), isDirectory(rootPath) else {
             throw CatalogError.imagesFolderMissing(imagesDirectory)
         }
         var walker = Walker(rootPath: rootPath)
         walker.walk(directory: rootPath, relativePrefix: "")
-        let sorted = walker.found.sorted { $0.relativePath.utf8.lexicographicallyPrecedes($1.relativePath.utf8) }
-        return CatalogScan(rootPath: rootPath, files: assignIds(sorted), skipped: walker.skipped)
+        return CatalogScan(rootPath: rootPath, files: assignIds(walker.found), skipped: walker.skipped)
     }
 
     /// Whether a file name has one of the image extensions.
     static func isImageName(_ name: String) -> Bool {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
-        return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
+        let bytes = name.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot != bytes.startIndex else { return false }
+        let suffix = bytes[bytes.index(after: dot)...]
+        guard suffix.count == 3 || suffix.count == 4 else { return false }
+        // ASCII lower-casing of the extension's bytes (non-letters never match anyway).
+        let lowered = suffix.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        return lowered.elementsEqual("jpg".utf8) || lowered.elementsEqual("jpeg".utf8) || lowered.elementsEqual("png".utf8)
     }
 
     static func stem(of relativePath: String) -> String {
@@ -94,7 +96,8 @@ public enum CatalogScanner {
                   inode: UInt64(info.st_ino))
     }
 
-    /// Recursive walk with `openat`/`fstatat`, so each entry costs one system call.
+    /// Recursive walk with `fstatat` relative to each open folder, so a file costs one system call.
+    /// Names are sorted within each folder, so the walk order (and the scan's order) is stable.
     private struct Walker {
         let rootPath: String
         var found: [(relativePath: String, stamp: FileStamp)] = []
@@ -104,34 +107,38 @@ public enum CatalogScanner {
             guard let dir = opendir(path) else { skipped += 1; return }
             defer { closedir(dir) }
             let fd = dirfd(dir)
+            var entries: [(name: String, type: UInt8)] = []
             while let entry = readdir(dir) {
                 guard let name = Self.name(of: entry) else { skipped += 1; continue }
                 if name == "." || name == ".." { continue }
-                if name.hasPrefix(".") { skipped += 1; continue }
-                visit(name: name, type: entry.pointee.d_type, parentFD: fd, parentPath: path,
-                      relativePrefix: relativePrefix)
+                if name.utf8.first == UInt8(ascii: ".") { skipped += 1; continue }
+                entries.append((name, entry.pointee.d_type))
+            }
+            entries.sort { $0.name < $1.name }
+            for entry in entries {
+                visit(name: entry.name, type: entry.type, parentFD: fd, parentPath: path, relativePrefix: relativePrefix)
             }
         }
 
         private mutating func visit(name: String, type: UInt8, parentFD: Int32, parentPath: String,
                                     relativePrefix: String) {
-            let fullPath = parentPath + "/" + name
-            let relative = relativePrefix + name
+            let isFolder = type == UInt8(DT_DIR)
+            guard isFolder || type == UInt8(DT_UNKNOWN) || CatalogScanner.isImageName(name) else { return }
             var info = stat()
             guard fstatat(parentFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { skipped += 1; return }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                walk(directory: fullPath, relativePrefix: relative + "/")
+                walk(directory: parentPath + "/" + name, relativePrefix: relativePrefix + name + "/")
             case S_IFREG:
-                if CatalogScanner.isImageName(name) { found.append((relative, CatalogScanner.stamp(of: info))) }
+                if CatalogScanner.isImageName(name) { found.append((relativePrefix + name, CatalogScanner.stamp(of: info))) }
             case S_IFLNK:
                 guard CatalogScanner.isImageName(name) else { return }
-                guard let target = CatalogScanner.realPath(fullPath), target.hasPrefix(rootPath + "/"),
+                guard let target = CatalogScanner.realPath(parentPath + "/" + name), target.hasPrefix(rootPath + "/"),
                       stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                     skipped += 1
                     return
                 }
-                found.append((relative, CatalogScanner.stamp(of: info)))
+                found.append((relativePrefix + name, CatalogScanner.stamp(of: info)))
             default:
                 return
             }

@@ -5,7 +5,9 @@ import Foundation
 struct CatalogState: Sendable {
     var store: FeatureStore
     /// One per store row, same order.
-    var products: [IndexedProduct]
+    let products: [IndexedProduct]
+    /// Store row by relative path.
+    let rows: [String: Int]
     /// Per file, by path relative to the images folder.
     var records: [String: FileRecord]
     var lastUpdate: Date?
@@ -13,11 +15,20 @@ struct CatalogState: Sendable {
     /// another process updating them.
     var diskStamps: [FileStamp?]
 
-    static let empty = CatalogState(store: .empty, products: [], records: [:], lastUpdate: nil, diskStamps: [])
-
-    func rowsByPath() -> [String: Int] {
-        Dictionary(products.enumerated().map { ($1.relativePath, $0) }, uniquingKeysWith: { first, _ in first })
+    init(store: FeatureStore, products: [IndexedProduct], records: [String: FileRecord], lastUpdate: Date?,
+         diskStamps: [FileStamp?]) {
+        self.store = store
+        self.products = products
+        var rows: [String: Int] = [:]
+        rows.reserveCapacity(products.count)
+        for (row, product) in products.enumerated() { rows[product.relativePath] = row }
+        self.rows = rows
+        self.records = records
+        self.lastUpdate = lastUpdate
+        self.diskStamps = diskStamps
     }
+
+    static let empty = CatalogState(store: .empty, products: [], records: [:], lastUpdate: nil, diskStamps: [])
 }
 
 /// `stat` of a path, nil when it does not exist.

@@ -40,10 +40,10 @@ public final class FeatureStore: Sendable {
     init(uncheckedIds ids: [String], paths: [String], vectors: [Float], dimension: Int, compactIndex: Bool = false) {
         self.ids = ids
         self.paths = paths
-        self.filenames = paths.map { path in path.split(separator: "/").last.map(String.init) ?? path }
+        self.filenames = paths.map { path in path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path }
         self.vectors = vectors
         self.dimension = dimension
-        self.compactSlot = compactIndex && !ids.isEmpty ? CompactSlot() : nil
+        self.compactSlot = compactIndex && !ids.isEmpty && VectorMath.blasAvailable ? CompactSlot() : nil
     }
 
     /// The compact index when built; otherwise starts building it (once, in the background).

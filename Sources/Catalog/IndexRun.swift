@@ -31,7 +31,8 @@ struct IndexRun {
     }
 
     func execute() -> Result {
-        let oldRows = old.rowsByPath()
+        if let unchanged = unchangedResult() { return unchanged }
+        let oldRows = old.rows
         var decisions = [Decision?](repeating: nil, count: scan.files.count)
         var toHash: [Int] = []
         for (index, file) in scan.files.enumerated() {
@@ -44,6 +45,20 @@ struct IndexRun {
             decisions[index] = decisionFromHash(scan.files[index], md5: hashes[position], oldRows: oldRows, md5ToOldRow: md5ToOldRow)
         }
         return assemble(decisions.map { $0 ?? .vanished }, oldRows: oldRows)
+    }
+
+    /// The common case of a scheduled run, answered from the stamps alone: every file on disk has a
+    /// record with the same stamp and id, and every record is a file on disk.
+    private func unchangedResult() -> Result? {
+        guard !forceFull, scan.files.count == old.records.count else { return nil }
+        var indexed = 0, failed = 0
+        for file in scan.files {
+            guard let record = old.records[file.relativePath], record.stamp == file.stamp, record.id == file.id else { return nil }
+            if record.status == .indexed { indexed += 1 } else { failed += 1 }
+        }
+        guard indexed == old.products.count else { return nil }
+        return Result(state: old, summary: (new: 0, modified: 0, removed: 0, failed: failed, unchanged: indexed),
+                      productsChanged: false, recordsChanged: false)
     }
 
     /// Decides from the stored stamp alone, or returns nil when the file must be hashed.

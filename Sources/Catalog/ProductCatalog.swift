@@ -80,7 +80,7 @@ public final class ProductCatalog: Sendable {
     public func status() -> IndexStatus {
         let current = state.withLock { $0 }
         let files = (try? CatalogScanner.scan(paths.imagesDirectory).files) ?? []
-        let rows = current.rowsByPath()
+        let rows = current.rows
         var pending = 0, failed = 0
         for file in files {
             if let record = current.records[file.relativePath], record.stamp == file.stamp {

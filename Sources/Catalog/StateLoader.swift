@@ -31,16 +31,17 @@ enum StateLoader {
     }
 
     /// Keeps only records that agree with the feature file: an `indexed` record must name a product
-    /// with the same md5; a `failed` record must not name a product. A crash between writing the
+    /// with the same md5 and id; a `failed` record must not name a product. A crash between writing the
     /// feature file and the tracking file therefore costs re-hashing the affected files, nothing more.
     static func trustedRecords(_ records: [String: FileRecord], products: [IndexedProduct]) -> [String: FileRecord] {
-        var md5ByPath: [String: String] = [:]
-        md5ByPath.reserveCapacity(products.count)
-        for product in products { md5ByPath[product.relativePath] = product.md5 }
+        var byPath: [String: Int] = [:]
+        byPath.reserveCapacity(products.count)
+        for (row, product) in products.enumerated() { byPath[product.relativePath] = row }
         return records.filter { path, record in
+            let row = byPath[path]
             switch record.status {
-            case .indexed: return md5ByPath[path] == record.md5
-            case .failed: return md5ByPath[path] == nil
+            case .indexed: return row.map { products[$0].md5 == record.md5 && products[$0].id == record.id } ?? false
+            case .failed: return row == nil
             }
         }
     }

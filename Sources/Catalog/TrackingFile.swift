@@ -37,28 +37,47 @@ enum TrackingFile {
 
     /// Reads the file; a missing or unreadable file yields no records (everything gets re-hashed).
     static func read(_ path: String) -> Contents? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              object["format_version"] as? Int == formatVersion,
-              let files = object["files"] as? [String: Any] else { return nil }
-        var records: [String: FileRecord] = [:]
-        records.reserveCapacity(files.count)
-        for (relativePath, value) in files {
-            guard let fields = value as? [String: Any], let record = record(relativePath, fields) else { continue }
-            records[relativePath] = record
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? data.withUnsafeBytes { raw in
+            var reader = JSONReader(raw.bindMemory(to: UInt8.self))
+            var version = -1
+            var lastUpdate: Date?
+            var records: [String: FileRecord] = [:]
+            try reader.readObject { reader, key in
+                switch key {
+                case "format_version": version = Int(try reader.readInt64())
+                case "last_update": lastUpdate = reader.readNull() ? nil : Timestamp.date(try reader.readString())
+                case "files":
+                    try reader.readObject { reader, relativePath in
+                        if let record = try readRecord(&reader, relativePath) { records[relativePath] = record }
+                    }
+                default: try reader.skipValue()
+                }
+            }
+            guard version == formatVersion else { return nil }
+            return Contents(records: records, lastUpdate: lastUpdate)
         }
-        let lastUpdate = (object["last_update"] as? String).flatMap(Timestamp.date)
-        return Contents(records: records, lastUpdate: lastUpdate)
     }
 
-    private static func record(_ relativePath: String, _ fields: [String: Any]) -> FileRecord? {
-        guard let id = fields["image_id"] as? String, let md5 = fields["md5"] as? String,
-              let size = (fields["size"] as? NSNumber)?.int64Value,
-              let modified = (fields["mtime_ns"] as? NSNumber)?.int64Value,
-              let inode = (fields["inode"] as? NSNumber)?.uint64Value,
-              let status = (fields["status"] as? String).flatMap(FileStatus.init(rawValue:)) else { return nil }
+    /// One file's entry; nil when a field is missing or has an unknown status.
+    private static func readRecord(_ reader: inout JSONReader, _ relativePath: String) throws -> FileRecord? {
+        var id: String?, md5: String?, status: FileStatus?, error: String?
+        var size: Int64?, modified: Int64?, inode: UInt64?
+        try reader.readObject { reader, key in
+            switch key {
+            case "image_id": id = try reader.readString()
+            case "md5": md5 = try reader.readString()
+            case "size": size = try reader.readInt64()
+            case "mtime_ns": modified = try reader.readInt64()
+            case "inode": inode = try reader.readUInt64()
+            case "status": status = FileStatus(rawValue: try reader.readString())
+            case "error": error = reader.readNull() ? nil : try reader.readString()
+            default: try reader.skipValue()
+            }
+        }
+        guard let id, let md5, let status, let size, let modified, let inode else { return nil }
         return FileRecord(relativePath: relativePath, id: id, md5: md5,
                           stamp: FileStamp(size: size, modifiedNanoseconds: modified, inode: inode),
-                          status: status, error: fields["error"] as? String)
+                          status: status, error: error)
     }
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// Small vector kernels in SIMD Swift, and the BLAS matrix-vector product.
 ///
@@ -34,15 +35,37 @@ enum VectorMath {
         return blas_load(&message, Int32(message.count))
     }()
 
-    /// y[i] = dot(row i of the rows x dimension matrix, x) for every row.
+    /// y[i] = dot(row i of the rows x dimension matrix, x) for every row. Large matrices are split
+    /// over two threads of our own (the model keeps OpenBLAS single-threaded, see FeatureExtractor).
     static func matrixVector(_ matrix: UnsafePointer<Float>, rows: Int, dimension: Int,
                              _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         guard rows > 0, dimension > 0 else { return }
-        if blasAvailable {
-            blas_sgemv(BLAS_ROW_MAJOR, BLAS_NO_TRANS, Int32(rows), Int32(dimension), 1, matrix,
-                       Int32(dimension), x, 1, 0, y, 1)
-        } else {
-            for row in 0..<rows { y[row] = dot(matrix + row * dimension, x, count: dimension) }
+        let parts = rows >= 32_768 ? 2 : 1
+        let perPart = (rows + parts - 1) / parts
+        let source = UncheckedPointers(matrix: matrix, x: x, y: y)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = part * perPart, count = min(rows, start + perPart) - start
+            guard count > 0 else { return }
+            let rowsStart = source.matrix + start * dimension
+            if blasAvailable {
+                blas_sgemv(BLAS_ROW_MAJOR, BLAS_NO_TRANS, Int32(count), Int32(dimension), 1, rowsStart,
+                           Int32(dimension), source.x, 1, 0, source.y + start, 1)
+            } else {
+                for row in 0..<count { source.y[start + row] = dot(rowsStart + row * dimension, source.x, count: dimension) }
+            }
         }
+    }
+
+    private struct UncheckedPointers: @unchecked Sendable {
+        let matrix: UnsafePointer<Float>
+        let x: UnsafePointer<Float>
+        let y: UnsafeMutablePointer<Float>
+    }
+}
+
+extension VectorMath {
+    /// |row|² of a row inside a flat array.
+    static func dot(_ values: [Float], offset: Int, count: Int) -> Float {
+        values.withUnsafeBufferPointer { v in dot(v.baseAddress! + offset, v.baseAddress! + offset, count: count) }
     }
 }

@@ -2,6 +2,9 @@ import ArgumentParser
 import Catalog
 import Dispatch
 import Foundation
+import HDF5
+import MobileNet
+import CBLAS
 
 struct BenchSearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +31,12 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Threshold for the timed searches.")
     var threshold: Float = 0
 
+    @Option(help: "A products_feature.h5 whose vectors set the distribution (mean and covariance) of the generated ones.")
+    var profile: String?
+
+    @Option(help: "With --profile: per-dimension noise added to each generated vector (before normalising), for catalogs whose features spread over more directions than the profile's sample shows.")
+    var tailNoise: Float = 0
+
     @Flag(help: "Skip the numpy baseline.")
     var noNumpy = false
 
@@ -35,8 +44,11 @@ struct BenchSearchCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        try BLASRuntime.load()
+        blas_set_threads(1)  // as in the service, where the model keeps OpenBLAS single-threaded
         let numpyMs = noNumpy ? nil : NumpyBaseline.milliseconds(products: products, dimension: dimension, topK: topK)
-        let generator = SyntheticCatalog(dimension: dimension)
+        let generator: any VectorSource = try profile.map { try ProfiledCatalog(profilePath: $0, noise: tailNoise) }
+            ?? SyntheticCatalog(dimension: dimension)
         var started = Date()
         let vectors = generator.vectors(count: products)
         let generateSeconds = Date().timeIntervalSince(started)
@@ -46,11 +58,12 @@ struct BenchSearchCommand: AsyncParsableCommand {
         store.prepareForSearch()
         let buildSeconds = Date().timeIntervalSince(started)
 
-        var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK,
+        let dimension = generator.dimension
+        var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK, "profile": profile ?? "synthetic", "tail_noise": Double(tailNoise),
                                    "compact_index": store.hasCompactIndex, "build_s": buildSeconds,
                                    "generate_s": generateSeconds, "memory_mb": Double(store.memoryBytes) / 1e6]
         var mismatches = 0
-        for kind in SyntheticCatalog.QueryKind.allCases {
+        for kind in QueryKind.allCases {
             let batch = (0..<queries).map { generator.query(kind, seed: UInt64($0), catalog: vectors, count: products) }
             var fast: [Double] = [], full: [Double] = []
             for query in batch {
@@ -86,7 +99,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
         }
         print("products \(products) x \(dimension), top-\(topK); compact index: \(rows["compact_index"]!); "
               + String(format: "build %.2f s, memory %.0f MB", rows["build_s"] as! Double, rows["memory_mb"] as! Double))
-        for kind in SyntheticCatalog.QueryKind.allCases {
+        for kind in QueryKind.allCases {
             let median = rows["\(kind.rawValue)_ms_median"] as! Double
             var line = String(format: "%-14@ search median %.2f ms (p95 %.2f), float32 scan %.2f ms", kind.rawValue as NSString,
                               median, rows["\(kind.rawValue)_ms_p95"] as! Double,
@@ -144,17 +157,27 @@ enum NumpyBaseline {
     }
 }
 
+/// What kind of query a benchmark sends.
+enum QueryKind: String, CaseIterable {
+    /// A stored product, slightly perturbed (a shopper's photo of a listed item).
+    case nearDuplicate = "near_duplicate"
+    /// A new product of an existing family (similar items exist, no copy).
+    case sameFamily = "same_family"
+    /// A product from a family the catalog does not hold.
+    case unrelated
+}
+
+/// Generates benchmark catalogs and queries.
+protocol VectorSource {
+    var dimension: Int { get }
+    func vectors(count: Int) -> [Float]
+    func query(_ kind: QueryKind, seed: UInt64, catalog: [Float], count: Int) -> [Float]
+}
+
 /// Catalog-like unit vectors: non-negative (like pooled ReLU6 activations), most energy in a few
 /// dozen shared directions with decaying strength, products in families of near-identical items, and
 /// per-product noise. Deterministic for a given size.
-struct SyntheticCatalog {
-    enum QueryKind: String, CaseIterable {
-        /// A stored product, slightly perturbed (a shopper's photo of a listed item).
-        case nearDuplicate = "near_duplicate"
-        /// A new product of an existing family (similar items exist, no copy).
-        case sameFamily = "same_family"
-    }
-
+struct SyntheticCatalog: VectorSource {
     let dimension: Int
     let latent = 64
     let familySize = 8
@@ -200,8 +223,9 @@ struct SyntheticCatalog {
         case .nearDuplicate:
             let row = Int(random.next() % UInt64(count))
             for j in 0..<dimension { out[j] = max(0, catalog[row * dimension + j] + 0.012 * random.normal()) }
-        case .sameFamily:
-            let family = Int(random.next() % UInt64(max(1, count / familySize)))
+        case .sameFamily, .unrelated:
+            let families = max(1, count / familySize)
+            let family = kind == .unrelated ? families + Int(random.next() % 1_000_000) : Int(random.next() % UInt64(families))
             let centre = centre(family: family)
             out.withUnsafeMutableBufferPointer { member(of: centre, seed: seed &+ 1_000_003, into: $0.baseAddress!) }
         }
@@ -260,5 +284,99 @@ struct FastRandom {
 
     mutating func normal() -> Float {
         (uniform() + uniform() + uniform() + uniform() - 2) * 1.7320508
+    }
+}
+
+/// Vectors with the mean and covariance of a real feature file: random combinations of its centred
+/// rows (which reproduce its covariance), plus a little isotropic noise for the directions a small
+/// sample cannot show, clipped at zero like ReLU features, in families of four variants.
+struct ProfiledCatalog: VectorSource {
+    let dimension: Int
+    let mean: [Float]
+    let centred: [Float]  // n x dimension, scaled by 1/sqrt(n)
+    let samples: Int
+    let familySize = 4
+    let variantScale: Float = 0.35
+    let noise: Float
+
+    init(profilePath: String, noise: Float) throws {
+        self.noise = noise
+        let file = try HDF5File.openReadOnly(profilePath)
+        let features = try file.root.readFloats("features")
+        guard features.shape.count == 2, features.shape[0] > 1 else { throw ValidationError("\(profilePath) has too few vectors") }
+        samples = features.shape[0]
+        dimension = features.shape[1]
+        var mean = [Float](repeating: 0, count: dimension)
+        for row in 0..<samples { for j in 0..<dimension { mean[j] += features.values[row * dimension + j] / Float(samples) } }
+        let scale = 1 / Float(samples).squareRoot()
+        let dimension = self.dimension
+        centred = (0..<(samples * dimension)).map { [mean] in (features.values[$0] - mean[$0 % dimension]) * scale }
+        self.mean = mean
+    }
+
+    /// rows x dimension = mean + weights (rows x samples) * centred, computed with one sgemm.
+    private func combine(_ weights: [Float], rows: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * dimension)
+        for row in 0..<rows { for j in 0..<dimension { out[row * dimension + j] = mean[j] } }
+        blas_sgemm(BLAS_ROW_MAJOR, BLAS_NO_TRANS, BLAS_NO_TRANS, Int32(rows), Int32(dimension), Int32(samples), 1,
+                   weights, Int32(samples), centred, Int32(dimension), 1, &out, Int32(dimension))
+        return out
+    }
+
+    func vectors(count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count * dimension)
+        let chunk = 4096
+        var start = 0
+        while start < count {
+            let rows = min(chunk, count - start)
+            var random = FastRandom(seed: UInt64(start) &+ 5)
+            // Each family's base weights, plus a variant's own offset.
+            var weights = [Float](repeating: 0, count: rows * samples)
+            var base = [Float](repeating: 0, count: samples)
+            for row in 0..<rows {
+                if (start + row) % familySize == 0 || row == 0 { base = (0..<samples).map { _ in random.normal() } }
+                for i in 0..<samples { weights[row * samples + i] = base[i] + variantScale * random.normal() }
+            }
+            let block = combine(weights, rows: rows)
+            for row in 0..<rows {
+                finish(block, row: row, random: &random, into: &out, at: start + row)
+            }
+            start += rows
+        }
+        return out
+    }
+
+    private func finish(_ block: [Float], row: Int, random: inout FastRandom, into out: inout [Float], at target: Int) {
+        var sum: Float = 0
+        for j in 0..<dimension {
+            let value = max(0, block[row * dimension + j] + noise * random.normal())
+            out[target * dimension + j] = value
+            sum += value * value
+        }
+        let scale = sum > 0 ? 1 / sum.squareRoot() : 0
+        for j in 0..<dimension { out[target * dimension + j] *= scale }
+    }
+
+    func query(_ kind: QueryKind, seed: UInt64, catalog: [Float], count: Int) -> [Float] {
+        var random = FastRandom(seed: seed &+ 424_242)
+        var out = [Float](repeating: 0, count: dimension)
+        switch kind {
+        case .nearDuplicate, .sameFamily:
+            let row = Int(random.next() % UInt64(count))
+            let spread: Float = kind == .nearDuplicate ? 0.012 : 0.0
+            if kind == .sameFamily {
+                // A sibling: the row moved along the data's own directions.
+                let offset = combine((0..<samples).map { _ in variantScale * random.normal() }, rows: 1)
+                for j in 0..<dimension { out[j] = max(0, catalog[row * dimension + j] + offset[j] - mean[j]) }
+            } else {
+                for j in 0..<dimension { out[j] = max(0, catalog[row * dimension + j] + spread * random.normal()) }
+            }
+        case .unrelated:
+            var block = combine((0..<samples).map { _ in random.normal() }, rows: 1)
+            finish(block, row: 0, random: &random, into: &block, at: 0)
+            out = block
+        }
+        let length = out.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return length > 0 ? out.map { $0 / length } : out
     }
 }

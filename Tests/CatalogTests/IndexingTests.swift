@@ -156,6 +156,33 @@ struct IndexingTests {
         #expect(Int(quoted[4]) == (try Fixtures.bytes(ofPhoto: 1)).count)
         #expect(Int(quoted[5])! > 0 && Int(quoted[6])! > 0)
     }
+
+    @Test("fingerprints survive reopening (names with quotes and unicode): a file with the same size, mtime and inode is not read again")
+    func stampCacheRoundTrip() throws {
+        let scratch = try Fixtures.Scratch("stamps")
+        defer { scratch.cleanUp() }
+        let names = ["with, comma \"quoted\" \\ back.jpg", "ünïcode/名前 😀.jpg"]
+        for (index, name) in names.enumerated() { try scratch.add(photo: index, as: name) }
+        _ = try scratch.open().preprocess()
+        // Rewrite one file in place with other bytes of the same length, then restore its mtime.
+        let path = scratch.images.appendingPathComponent(names[1]).path
+        var info = stat()
+        stat(path, &info)
+        var bytes = try Fixtures.bytes(ofPhoto: 1)
+        bytes[bytes.count / 2] ^= 0xFF
+        let fd = open(path, O_WRONLY)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        var times = [info.st_atim, info.st_mtim]
+        utimensat(AT_FDCWD, path, &times, 0)
+
+        let reopened = try scratch.open()
+        #expect(reopened.status().pendingImages == 0)
+        let trusted = try reopened.preprocess()
+        #expect((trusted.newImages, trusted.unchangedImages) == (0, 2))
+        let forced = try reopened.preprocess(forceFull: true)
+        #expect((forced.newImages, forced.modifiedImages) == (2, 1))
+    }
 }
 
 /// The stat of a file, for "was it rewritten" checks.
