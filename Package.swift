@@ -3,10 +3,12 @@ import PackageDescription
 
 /// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
 /// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
-/// The MobileNet kernels use SIMD fused multiply-add; without a CPU that has FMA, Swift lowers it to
-/// a libm call per lane. See MobileNet's notes for the choice of CPU level.
+/// The MobileNet kernels are SIMD fused multiply-adds: compiled for a generic x86-64 CPU, Swift turns
+/// each into a libm call per lane. They are built for the CPU of the build machine (AVX-512 here);
+/// set SIMILARITY_TARGET_CPU (an LLVM CPU name, e.g. `haswell`) to build for another machine.
 #if arch(x86_64)
-let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+let mobileNetTargetCPU = Context.environment["SIMILARITY_TARGET_CPU"] ?? "native"
+let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", mobileNetTargetCPU])]
 #else
 let mobileNetSettings: [SwiftSetting] = []
 #endif

@@ -13,7 +13,8 @@ public final class FeatureExtractor {
     public let maxBatch: Int
     /// Threads one call may use.
     public let threads: Int
-    /// How the pointwise layers are computed.
+    /// How the pointwise layers are computed (`.native` when `.blas` was asked for but OpenBLAS
+    /// cannot be loaded; `BLASRuntime.load()` says why).
     public let engine: PointwiseEngine
     private let plan: NetworkPlan
     private let schedule: Schedule
@@ -26,12 +27,14 @@ public final class FeatureExtractor {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
+        let engine = engine == .blas && (try? BLASRuntime.load()) == nil ? .native : engine
         self.engine = engine
         let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
         workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
         self.plan = plan
         self.schedule = schedule
-        blas_set_threads(1)
+        // This extractor's own threads share the work; each sgemm call must stay on its caller's core.
+        if engine == .blas { blas_set_threads(1) }
     }
 
     /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1).
@@ -69,8 +72,7 @@ public final class FeatureExtractor {
     /// `conv_pw_6_relu`, ...), `[H][W][C]` for image 0 of `input`.
     public func activation(_ input: UnsafePointer<Float>, after name: String) throws -> [Float] {
         guard let layer = plan.layer(named: name) else { throw MobileNetError.unknownLayer(name) }
-        let (output, count) = runOne(input, stoppingAfter: layer)
-        return Array(UnsafeBufferPointer(start: output, count: count))
+        return Array(runLayers(input, through: layer))
     }
 
     // MARK: - Scheduling
@@ -79,8 +81,7 @@ public final class FeatureExtractor {
     /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
         if count == 1 {
-            let (output, _) = runOne(input, stoppingAfter: nil)
-            averagePool(output, into: pooled)
+            averagePool(runOne(input), into: pooled)
             return
         }
         let images = WorkQueue(count: count)
@@ -93,46 +94,60 @@ public final class FeatureExtractor {
         }
     }
 
-    /// One image, each layer cut into pieces that the threads share; stops after `stop` (nil: the
-    /// last block). Returns the buffer holding that layer's output and its length.
-    private func runOne(_ input: UnsafePointer<Float>, stoppingAfter stop: NetworkPlan.Layer?) -> (UnsafePointer<Float>, Int) {
-        let workspace = workspaces[0]
-        var source = workspace.imageA, target = workspace.imageB
-        forEachPiece(of: plan.firstSide, size: schedule.firstRows) { rows in
-            plan.runFirst(input, output: source, rows: rows)
+    /// One image on the calling thread: the early blocks interleaved, then the late ones whole.
+    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
+        let early = schedule.earlyBlocks(plan)
+        plan.runInterleaved(input, workspace: workspace, through: early, rows: 0..<plan.side(ofLayer: early),
+                            output: workspace.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+        for index in early..<plan.blocks.count {
+            let block = plan.blocks[index]
+            plan.runBlock(index, workspace.output(index), scratch: workspace.depthwise, output: workspace.output(index + 1),
+                          zeros: workspace.zeros, rows: 0..<block.side, tileRows: schedule.tileRows(block))
         }
-        if stop == .first { return (UnsafePointer(source), plan.firstCount) }
-        for (index, block) in plan.blocks.enumerated() {
-            if block.pixels >= schedule.rowSplitPixels {
-                forEachPiece(of: block.side, size: schedule.tileRows(block)) { rows in
-                    plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                                  rows: rows, tileRows: rows.count)
-                }
-            } else {
-                forEachPiece(of: block.side, size: schedule.depthwiseRows) { rows in
-                    plan.runDepthwise(index, source, output: workspace.depthwise, zeros: workspace.zeros, rows: rows)
-                }
-                forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns) { columns in
-                    plan.runPointwise(index, workspace.depthwise, output: target, pixels: 0..<block.pixels, columns: columns)
-                }
-            }
-            if stop == .depthwise(block: index) { return (UnsafePointer(workspace.depthwise), block.depthwiseCount) }
-            if stop == .pointwise(block: index) { return (UnsafePointer(target), block.outputCount) }
-            swap(&source, &target)
-        }
-        return (UnsafePointer(source), plan.blocks.last?.outputCount ?? plan.firstCount)
+        return UnsafePointer(workspace.output(plan.blocks.count))
     }
 
-    /// One image on the calling thread, block by block in cache-sized tiles; returns the last output.
-    private func runWhole(_ input: UnsafePointer<Float>, workspace: Workspace) -> UnsafePointer<Float> {
-        var source = workspace.imageA, target = workspace.imageB
-        plan.runFirst(input, output: source, rows: 0..<plan.firstSide)
-        for (index, block) in plan.blocks.enumerated() {
-            plan.runBlock(index, source, scratch: workspace.depthwise, output: target, zeros: workspace.zeros,
-                          rows: 0..<block.side, tileRows: schedule.tileRows(block))
-            swap(&source, &target)
+    /// One image on all threads: each runs the early blocks interleaved for its share of the rows
+    /// (with its own workspace, recomputing the few rows the shares have in common); then every late
+    /// block is cut into pieces: depthwise rows, then pointwise output channels.
+    private func runOne(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        let early = schedule.earlyBlocks(plan), shared = workspaces[0]
+        let side = plan.side(ofLayer: early), parts = min(threads, side)
+        parallel(parts) { part in
+            plan.runInterleaved(input, workspace: workspaces[part], through: early,
+                                rows: side * part / parts ..< side * (part + 1) / parts,
+                                output: shared.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
         }
-        return UnsafePointer(source)
+        for index in early..<plan.blocks.count {
+            let block = plan.blocks[index]
+            forEachPiece(of: block.side, size: schedule.depthwiseRows) { rows in
+                plan.runDepthwise(index, shared.output(index), output: shared.depthwise, zeros: shared.zeros, rows: rows)
+            }
+            forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns) { columns in
+                plan.runPointwise(index, shared.depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels,
+                                  columns: columns)
+            }
+        }
+        return UnsafePointer(shared.output(plan.blocks.count))
+    }
+
+    /// One image, layer after layer on the calling thread, up to and including `stop`; returns that
+    /// layer's output (for `activation`).
+    private func runLayers(_ input: UnsafePointer<Float>, through stop: NetworkPlan.Layer) -> UnsafeBufferPointer<Float> {
+        let workspace = workspaces[0]
+        plan.runFirst(input, output: workspace.first, rows: 0..<plan.firstSide)
+        if stop == .first { return UnsafeBufferPointer(start: workspace.first, count: plan.firstCount) }
+        for (index, block) in plan.blocks.enumerated() {
+            plan.runBlock(index, workspace.output(index), scratch: workspace.depthwise, output: workspace.output(index + 1),
+                          zeros: workspace.zeros, rows: 0..<block.side, tileRows: schedule.tileRows(block))
+            if stop == .depthwise(block: index) {
+                return UnsafeBufferPointer(start: workspace.depthwise, count: block.depthwiseCount)
+            }
+            if stop == .pointwise(block: index) {
+                return UnsafeBufferPointer(start: workspace.output(index + 1), count: block.outputCount)
+            }
+        }
+        return UnsafeBufferPointer(start: workspace.output(plan.blocks.count), count: plan.blocks.last?.outputCount ?? 0)
     }
 
     /// Global average pooling of the last block's output for one image.
@@ -196,17 +211,24 @@ final class WorkQueue: @unchecked Sendable {
 /// How one image's layers are cut into pieces for the threads (measured on a 2-core AVX-512
 /// machine; see notes/model.md).
 struct Schedule {
-    /// Blocks with at least this many output pixels are cut into row tiles, each tile's depthwise
-    /// and pointwise layers run together; smaller ones cut the depthwise layer by rows, then the
-    /// pointwise layer by output channels.
-    let rowSplitPixels = 784
+    /// Blocks with at least this many output pixels are early blocks (interleaved; for one image, each
+    /// thread takes a band of rows); the others run layer by layer (for one image: depthwise rows,
+    /// then pointwise output channels, shared by the threads).
+    let earlyPixels = 784
     /// Pixels per fused depthwise → pointwise tile.
     let tilePixels = 1024
-    /// Rows per piece of conv1 and of the small depthwise layers.
-    let firstRows = 8
+    /// Rows per piece of the late depthwise layers.
     let depthwiseRows = 2
     /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
     let pointwiseColumns = 64
 
+    /// Rows of the last early block asked for at a time when its blocks run interleaved.
+    let interleaveStep = 4
+
     func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
+
+    /// The early blocks, run interleaved: those with large activations (and small weights).
+    func earlyBlocks(_ plan: NetworkPlan) -> Int {
+        plan.blocks.firstIndex { $0.pixels < earlyPixels } ?? plan.blocks.count
+    }
 }

@@ -24,7 +24,6 @@ public final class MobileNetModel: Sendable {
 
     /// Loads and folds the weights at `path`; throws `MobileNetError` naming what is wrong with the file.
     public init(contentsOf path: String) throws {
-        try BLASRuntime.load()
         let file = try KerasWeightFile(path: path)
         let alpha = try Self.inferAlpha(file)
         let firstChannels = Architecture.channels(Architecture.firstFilters, alpha: alpha)

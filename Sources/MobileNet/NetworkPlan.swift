@@ -50,15 +50,8 @@ struct NetworkPlan {
     var firstCount: Int { firstSide * firstSide * first.outputChannels }
     var featureDimension: Int { blocks.last?.outputChannels ?? first.outputChannels }
 
-    /// Largest per-image block output (or conv1 output) among `blocks`.
-    func largestOutput(_ range: Range<Int>) -> Int {
-        blocks[range].map(\.outputCount).max() ?? 0
-    }
-
-    /// Largest per-image depthwise output among `blocks`.
-    func largestDepthwise(_ range: Range<Int>) -> Int {
-        blocks[range].map(\.depthwiseCount).max() ?? 0
-    }
+    /// Output side of layer `layer` (0: conv1, b + 1: block b).
+    func side(ofLayer layer: Int) -> Int { layer == 0 ? firstSide : blocks[layer - 1].side }
 
     /// The widest depthwise input row (the zero row used for padding must be this long).
     var widestRow: Int { blocks.map { $0.geometry.width * $0.geometry.channels }.max() ?? 0 }

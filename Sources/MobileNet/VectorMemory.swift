@@ -10,8 +10,12 @@ extension UnsafeMutablePointer where Pointee == Float {
         UnsafeRawPointer(self).loadUnaligned(as: V.self)
     }
 
+    /// Stores `value` at any float alignment. (A fixed-size copy lowers to one vector store; the
+    /// `storeBytes(of:as:)` back-deployment shim is sometimes left as a call in large kernels.)
     @inline(__always) func store<V: SIMD>(_ value: V) where V.Scalar == Float {
-        UnsafeMutableRawPointer(self).storeBytes(of: value, as: V.self)
+        withUnsafeBytes(of: value) { bytes in
+            UnsafeMutableRawPointer(self).copyMemory(from: bytes.baseAddress!, byteCount: MemoryLayout<V>.size)
+        }
     }
 }
 

@@ -1,25 +1,28 @@
 /// Scratch memory for one thread's share of a forward pass, allocated once and reused.
 final class Workspace {
-    /// Per-image activations, ping-pong between the blocks.
-    let imageA: UnsafeMutablePointer<Float>
-    let imageB: UnsafeMutablePointer<Float>
-    /// Depthwise outputs of the current block, indexed like a whole image.
+    /// conv1's output, then one output buffer per block (all kept, so that blocks can run interleaved).
+    let first: UnsafeMutablePointer<Float>
+    let blocks: [UnsafeMutablePointer<Float>]
+    /// Depthwise outputs of the block being computed, indexed like a whole image.
     let depthwise: UnsafeMutablePointer<Float>
     /// A row of zeros: the padding the depthwise layers read beyond the image.
     let zeros: UnsafeMutablePointer<Float>
 
     init(plan: NetworkPlan) {
-        let all = 0..<plan.blocks.count
-        let image = max(plan.firstCount, plan.largestOutput(all))
-        imageA = Self.allocate(image)
-        imageB = Self.allocate(image)
-        depthwise = Self.allocate(plan.largestDepthwise(all))
+        first = Self.allocate(plan.firstCount)
+        blocks = plan.blocks.map { Self.allocate($0.outputCount) }
+        depthwise = Self.allocate(plan.blocks.map(\.depthwiseCount).max() ?? 0)
         zeros = Self.allocate(plan.widestRow)
         zeros.initialize(repeating: 0, count: plan.widestRow)
     }
 
     deinit {
-        for buffer in [imageA, imageB, depthwise, zeros] { buffer.deallocate() }
+        for buffer in [first, depthwise, zeros] + blocks { buffer.deallocate() }
+    }
+
+    /// The output of layer `layer`: 0 is conv1, `b + 1` is block `b`.
+    func output(_ layer: Int) -> UnsafeMutablePointer<Float> {
+        layer == 0 ? first : blocks[layer - 1]
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {

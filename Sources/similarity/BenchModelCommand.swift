@@ -30,6 +30,8 @@ struct BenchModelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = try ModelLocator.resolve(explicitPath: model)
+        // The blas engine needs OpenBLAS; the native one reports it only for comparison.
+        if engine == PointwiseEngine.blas.rawValue { try BLASRuntime.load() } else { try? BLASRuntime.load() }
         let network = try MobileNetModel(contentsOf: path)
         let extractor = FeatureExtractor(model: network, maxBatch: batch, threads: threads,
                                          engine: PointwiseEngine(rawValue: engine) ?? .native)
@@ -63,8 +65,9 @@ struct BenchModelCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print("model \(path) (alpha \(network.alpha)), \(threads) threads, \(report.engine) pointwise; "
-                  + "OpenBLAS \(report.blas_core) with \(report.blas_threads) thread(s) per call")
+            let blas = "OpenBLAS \(report.blas_core), \(report.blas_threads) thread(s) per call"
+            print("model \(path) (alpha \(network.alpha)), \(threads) threads, \(report.engine) pointwise "
+                  + (extractor.engine == .blas ? "(\(blas))" : "(\(blas), not used)"))
             print(String(format: "single image: median %.2f ms, p95 %.2f ms, CPU %.2f ms (%d runs)",
                          report.single_ms_median, report.single_ms_p95, singleCPU, runs))
             print(String(format: "batch %d: %.1f images/s, CPU %.2f ms per image (%d runs)",

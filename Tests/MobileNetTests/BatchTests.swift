@@ -36,6 +36,17 @@ import Testing
         }
     }
 
+    /// One image split across 1...5 threads (uneven bands, shared rows recomputed) matches the golden vector.
+    @Test(arguments: [1, 2, 3, 5])
+    func singleImageAcrossThreads(threads: Int) throws {
+        let model = try GoldenData.alpha100.get()
+        let extractor = FeatureExtractor(model: model, maxBatch: 1, threads: threads)
+        let input = try GoldenData.input("astronaut")
+        let features = input.withUnsafeBufferPointer { extractor.pooledFeatures($0.baseAddress!, count: 1) }
+        let (maxAbsDiff, cosine) = GoldenData.compare(features, try GoldenData.floats("mobilenet_1_0_224_astronaut.f32"))
+        #expect(maxAbsDiff <= 1e-3 && cosine >= 0.99999, "max abs diff \(maxAbsDiff), cosine \(cosine)")
+    }
+
     @Test func mirroredImagesDiffer() throws {
         let model = try GoldenData.alpha025.get()
         let images = try Self.eightImages()
