@@ -16,6 +16,7 @@ extension Endpoints {
         } catch {
             throw APIError(catalogError: error)
         }
+        ProcessMetrics.returnFreedMemory()
         logger.info("preprocess: \(summary.message)")
         return Response.sortedJSON(PreprocessResponse(
             success: true, totalImages: summary.totalImages, newImages: summary.newImages,

@@ -24,4 +24,13 @@ public enum ProcessMetrics {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
+
+    /// Gives the heap memory freed by a large job (an index run's batch buffers) back to the system,
+    /// so the resident size falls back to what serving needs.
+    public static func returnFreedMemory() {
+        // glibc's malloc_trim; Swift's Glibc module does not import <malloc.h>, so look it up.
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+    }
 }
