@@ -20,6 +20,15 @@ enum ExternalTools {
         return (try? run("python3", ["-c", "import \(module)"]))?.status == 0
     }
 
+    /// Whether `python3` can import `module`, installing `package` with pip first when it cannot
+    /// (quietly; false when pip or the network is unavailable).
+    static func pythonHas(_ module: String, installing package: String) -> Bool {
+        if pythonHas(module) { return true }
+        guard path(of: "python3") != nil else { return false }
+        _ = try? run("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", package])
+        return pythonHas(module)
+    }
+
     /// Runs `program` with `arguments`; stdout and stderr together in `output`.
     static func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil,
                     currentDirectory: URL? = nil) throws -> Result {

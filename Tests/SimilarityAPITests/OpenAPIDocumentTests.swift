@@ -47,7 +47,7 @@ struct OpenAPIDocumentTests {
         #expect(Set(preprocess.keys).isSuperset(of: ["200", "409", "422"]))
     }
 
-    @Test(.enabled(if: ExternalTools.pythonHas("openapi_spec_validator"), "needs python3 with openapi-spec-validator"))
+    @Test(.enabled(if: ExternalTools.pythonHas("openapi_spec_validator", installing: "openapi-spec-validator"), "needs python3 with openapi-spec-validator"))
     func isValidOpenAPI31() throws {
         let folder = try TestPaths.makeTemporaryDirectory("openapi")
         defer { try? FileManager.default.removeItem(at: folder) }
