@@ -25,7 +25,7 @@ enum ExternalTools {
     static func pythonHas(_ module: String, installing package: String) -> Bool {
         if pythonHas(module) { return true }
         guard path(of: "python3") != nil else { return false }
-        _ = try? run("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", package])
+        _ = try? run("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--timeout", "10", "--retries", "1", package])
         return pythonHas(module)
     }
 
