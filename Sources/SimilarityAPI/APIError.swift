@@ -12,9 +12,16 @@ public struct APIError: Error, Sendable {
     /// Extra context: a string or the parameter violations.
     public let detail: Detail
 
-    public enum Detail: Sendable, Encodable {
+    public enum Detail: Sendable, Encodable, CustomStringConvertible {
         case text(String)
         case violations([ParameterViolation])
+
+        public var description: String {
+            switch self {
+            case .text(let text): text
+            case .violations(let violations): violations.map { "\($0.parameter): \($0.msg)" }.joined(separator: "; ")
+            }
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()

@@ -17,7 +17,6 @@ extension Endpoints {
             throw APIError(catalogError: error)
         }
         ProcessMetrics.returnFreedMemory()
-        logger.info("preprocess: \(summary.message)")
         return Response.sortedJSON(PreprocessResponse(
             success: true, totalImages: summary.totalImages, newImages: summary.newImages,
             removedImages: summary.removedImages, failedImages: summary.failedImages,

@@ -68,14 +68,19 @@ final class Endpoints: Sendable {
         ]
         var router = Router()
         for (method, path, handler) in routes {
-            router.add(method, path) { request in
+            router.add(method, path) { [logger] request in
+                let failure: APIError
                 do {
                     return try handler(request)
                 } catch let error as APIError {
-                    return error.response
+                    failure = error
                 } catch {
-                    return APIError(status: 500, message: "Internal error.", detail: "\(error)").response
+                    failure = APIError(status: 500, message: "Internal error.", detail: "\(error)")
                 }
+                if failure.status >= 500 && failure.status != 503 {
+                    logger.error("\(request.method) \(request.path): \(failure.message) (\(failure.detail))")
+                }
+                return failure.response
             }
         }
         return router
