@@ -83,8 +83,6 @@ final class EventLoop: @unchecked Sendable {
         lock.withLock { _ = connections.removeValue(forKey: connection.fd) }
     }
 
-    var connectionCount: Int { lock.withLock { connections.count } }
-
     // MARK: Loop thread
 
     func stopAccepting() {

@@ -1,3 +1,4 @@
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,6 +56,7 @@ func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
     let created = pthread_create(&thread, nil, { raw in
         guard let raw else { return nil }
         let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
+        _ = pthread_setname_np(pthread_self(), String(box.name.prefix(15)))
         box.body()
         return nil
     }, box)

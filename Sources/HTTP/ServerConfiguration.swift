@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How the server listens, what it accepts and how long it waits.
 public struct ServerConfiguration: Sendable {
     /// Address to bind: "0.0.0.0" (IPv4), "::" (IPv6 and IPv4), "127.0.0.1", a host name...
@@ -61,10 +65,6 @@ public struct ServerConfiguration: Sendable {
         ParserLimits(maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Duration {
     var nanoseconds: UInt64 {

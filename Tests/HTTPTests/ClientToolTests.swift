@@ -11,17 +11,30 @@ import Testing
         return (try? run(python, ["-c", "import requests"]).status) == 0
     }()
 
+    struct PartSummary: Codable, Equatable {
+        var name: String
+        var filename: String?
+        var contentType: String?
+        var size: Int
+        var checksum: String
+    }
+
+    struct UploadSummary: Codable {
+        var topK: String?
+        var parts: [PartSummary]
+    }
+
     /// A server whose `/upload` describes the multipart form it received.
     static func uploadServer() throws -> TestServer {
         try TestServer(configure: { $0.maxBodyBytes = 8 * 1024 * 1024 }, routes: { router in
             router.add("POST", "/upload") { request in
                 do {
                     let form = try MultipartFormData(body: request.body, contentType: request.headers["Content-Type"] ?? "")
-                    let parts = form.parts.map { part in
-                        ["name": part.name, "filename": part.filename ?? "-", "type": part.contentType ?? "-",
-                         "size": String(part.body.count), "sum": checksum(part.body)]
+                    let parts = form.parts.map {
+                        PartSummary(name: $0.name, filename: $0.filename, contentType: $0.contentType,
+                                    size: $0.body.count, checksum: checksum($0.body))
                     }
-                    return .json(["query": request.query["top_k"] ?? "-", "parts": parts.description])
+                    return .json(UploadSummary(topK: request.query["top_k"], parts: parts))
                 } catch let error as HTTPError {
                     return .error(error)
                 } catch {
@@ -29,6 +42,10 @@ import Testing
                 }
             }
         })
+    }
+
+    static func summary(_ text: some StringProtocol) throws -> UploadSummary {
+        try JSONDecoder().decode(UploadSummary.self, from: Data(text.utf8))
     }
 
     static func temporaryFile(_ bytes: [UInt8], name: String) throws -> URL {
@@ -59,11 +76,13 @@ import Testing
         #expect(result.status == 0)
         #expect(result.error.contains("> Expect: 100-continue"))
         #expect(result.error.contains("< HTTP/1.1 100 Continue"))
-        #expect(result.output.contains(#"\"sum\": \"\#(checksum(payload))\""#))
-        #expect(result.output.contains(#"\"size\": \"2500000\""#))
-        #expect(result.output.contains(#"\"type\": \"image/jpeg\""#))
-        #expect(result.output.contains(#"\"sum\": \"\#(checksum(Array("0.85".utf8)))\""#))
-        #expect(result.output.contains(#""query":"5""#))
+        let upload = try Self.summary(result.output)
+        #expect(upload.topK == "5")
+        #expect(upload.parts == [
+            PartSummary(name: "file", filename: file.lastPathComponent, contentType: "image/jpeg",
+                        size: payload.count, checksum: checksum(payload)),
+            PartSummary(name: "threshold", filename: nil, contentType: nil, size: 4, checksum: checksum(Array("0.85".utf8))),
+        ])
     }
 
     @Test(.enabled(if: curl != nil, "curl is not installed"))
@@ -111,10 +130,10 @@ import Testing
         #expect(result.status == 0, "\(result.error)")
         let lines = result.output.split(separator: "\n")
         #expect(lines.first == "200")
-        #expect(result.output.contains(#"\"sum\": \"\#(checksum(payload))\""#))
-        #expect(result.output.contains(#"\"filename\": \"\#(file.lastPathComponent)\""#))
-        #expect(result.output.contains(#"\"type\": \"-\""#))
-        #expect(result.output.contains(#""query":"10""#))
+        let upload = try Self.summary(lines.dropFirst().first ?? "")
+        #expect(upload.topK == "10")
+        #expect(upload.parts == [PartSummary(name: "file", filename: file.lastPathComponent, contentType: nil,
+                                             size: payload.count, checksum: checksum(payload))])
         #expect(lines.last == "200 healthy")
     }
 }

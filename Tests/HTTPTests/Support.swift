@@ -1,19 +1,18 @@
 import Foundation
 import HTTP
 import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A server on an ephemeral loopback port with short timeouts, for one test.
+/// A server on an ephemeral loopback port with 2 s timeouts (tests of a timeout shorten it), for one test.
 final class TestServer: Sendable {
     let server: HTTPServer
     let log: LogCapture
 
     init(configure: (inout ServerConfiguration) -> Void = { _ in }, routes: (inout Router) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, maxConnections: 512,
-                                                headerTimeout: .milliseconds(400), bodyTimeout: .milliseconds(400),
+                                                headerTimeout: .seconds(2), bodyTimeout: .seconds(2),
                                                 idleTimeout: .seconds(2), shutdownGrace: .seconds(2), workerCount: 2)
         configure(&configuration)
         var router = Router()
@@ -53,7 +52,8 @@ func randomBytes(_ count: Int, seed: UInt64 = 42) -> [UInt8] {
 
 /// Collects log messages (a swift-log handler).
 final class LogCapture: LogHandler, @unchecked Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lock = NSLock()  // pthread-based, which ThreadSanitizer understands
+    private var lines: [String] = []
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 
@@ -63,10 +63,10 @@ final class LogCapture: LogHandler, @unchecked Sendable {
     }
 
     func log(event: LogEvent) {
-        lines.withLock { $0.append("\(event.level) \(event.message)") }
+        lock.withLock { lines.append("\(event.level) \(event.message)") }
     }
 
-    var messages: [String] { lines.withLock { $0 } }
+    var messages: [String] { lock.withLock { lines } }
 }
 
 /// A parsed HTTP response as a raw client reads it.
