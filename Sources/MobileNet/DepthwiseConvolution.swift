@@ -5,7 +5,8 @@
 /// multiples of 8 for every published width multiplier.
 ///
 /// Interior pixels are computed four at a time: four independent accumulator chains (one chain of
-/// nine dependent FMAs would wait on latency) that share the input columns they load.
+/// nine dependent FMAs would wait on latency) that share the input columns they load. Each stride
+/// has its own specialised loop.
 enum DepthwiseConvolution {
     struct Geometry {
         let height: Int, width: Int, channels: Int, stride: Int
@@ -25,102 +26,118 @@ enum DepthwiseConvolution {
     static func run(_ input: UnsafePointer<Float>, _ geometry: Geometry,
                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, zeros: UnsafePointer<Float>,
                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        let rowLength = geometry.width &* geometry.channels
-        let outputRowLength = geometry.outputWidth &* geometry.channels
+        if geometry.stride == 1 {
+            run(StrideOne.self, input, geometry, weights, bias, zeros, output, rows)
+        } else {
+            run(StrideTwo.self, input, geometry, weights, bias, zeros, output, rows)
+        }
+    }
+
+    private typealias Rows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+
+    private static func run<S: KernelStride>(_: S.Type, _ input: UnsafePointer<Float>, _ geometry: Geometry,
+                                             _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                             _ zeros: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+                                             _ rows: Range<Int>) {
+        let c = geometry.channels
+        let rowLength = geometry.width &* c, outputRowLength = geometry.outputWidth &* c
         func inputRow(_ row: Int) -> UnsafePointer<Float> {
             row >= 0 && row < geometry.height ? input + row &* rowLength : zeros
         }
         let interior = geometry.interior
         for y in rows {
-            let top = y &* geometry.stride &- geometry.leading
-            let source = (inputRow(top), inputRow(top &+ 1), inputRow(top &+ 2))
+            let top = y &* S.step &- geometry.leading
+            let source: Rows = (inputRow(top), inputRow(top &+ 1), inputRow(top &+ 2))
             let target = output + y &* outputRowLength
-            // Pixel by pixel at the borders, four pixels at a time inside; all channels of a pixel
-            // block before the next, so the input is read in address order.
+            // Pixel by pixel at the borders, four at a time inside; all channels of a pixel block
+            // before the next, so the input is read in address order.
             var x = 0
-            while x < geometry.outputWidth {
-                let count = interior.contains(x) && x + 4 <= interior.upperBound ? 4 : 1
+            while x < interior.lowerBound { single(source, geometry, x, weights, bias, target); x += 1 }
+            while x + 4 <= interior.upperBound {
+                let offset = (x &* S.step &- geometry.leading) &* c
+                let window: Rows = (source.0 + offset, source.1 + offset, source.2 + offset)
                 var channel = 0
-                while channel + 16 <= geometry.channels {
-                    pixels(SIMD16<Float>.self, count, source, geometry, x, channel, weights, bias, target)
+                while channel + 16 <= c {
+                    four(S.self, SIMD16<Float>.self, window, c, channel, weights, bias, target + (x &* c))
                     channel += 16
                 }
-                if channel < geometry.channels {
-                    pixels(SIMD8<Float>.self, count, source, geometry, x, channel, weights, bias, target)
+                if channel < c { four(S.self, SIMD8<Float>.self, window, c, channel, weights, bias, target + (x &* c)) }
+                x += 4
+            }
+            while x < geometry.outputWidth { single(source, geometry, x, weights, bias, target); x += 1 }
+        }
+    }
+
+    /// Four neighbouring output pixels, channels `channel ..< channel + V.scalarCount`; `window` points
+    /// at the leftmost input column of each kernel row.
+    @inline(__always)
+    private static func four<S: KernelStride, V: FloatVector>(_: S.Type, _: V.Type, _ window: Rows, _ c: Int, _ channel: Int,
+                                                             _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                                             _ target: UnsafeMutablePointer<Float>) {
+        let w = weights + channel
+        let b: V = (bias + channel).vector()
+        var sums = (b, b, b, b)
+        S.accumulate(window.0 + channel, c, (w.vector(), (w + c).vector(), (w + 2 &* c).vector()), &sums)
+        S.accumulate(window.1 + channel, c, ((w + 3 &* c).vector(), (w + 4 &* c).vector(), (w + 5 &* c).vector()), &sums)
+        S.accumulate(window.2 + channel, c, ((w + 6 &* c).vector(), (w + 7 &* c).vector(), (w + 8 &* c).vector()), &sums)
+        let out = target + channel
+        out.store(sums.0.relu6()); (out + c).store(sums.1.relu6())
+        (out + 2 &* c).store(sums.2.relu6()); (out + 3 &* c).store(sums.3.relu6())
+    }
+
+    /// One output pixel (any position), all channels, skipping the taps that fall on padding.
+    private static func single(_ source: Rows, _ geometry: Geometry, _ x: Int, _ weights: UnsafePointer<Float>,
+                               _ bias: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>) {
+        let c = geometry.channels
+        let left = x &* geometry.stride &- geometry.leading
+        var channel = 0
+        while channel < c {
+            var sum: SIMD8<Float> = (bias + channel).vector()
+            for r in 0..<3 {
+                let row = r == 0 ? source.0 : r == 1 ? source.1 : source.2
+                for k in 0..<3 where left + k >= 0 && left + k < geometry.width {
+                    sum.addProduct((row + ((left &+ k) &* c &+ channel)).vector(), (weights + ((r &* 3 &+ k) &* c &+ channel)).vector())
                 }
-                x += count
             }
+            (target + (x &* c &+ channel)).store(sum.relu6())
+            channel += 8
         }
     }
+}
 
-    /// The nine taps of one channel group and its bias.
-    private struct Taps<V: FloatVector> {
-        let k: (V, V, V, V, V, V, V, V, V)
-        let bias: V
+/// How the four-pixel kernel walks the input for one stride.
+private protocol KernelStride {
+    static var step: Int { get }
+    /// Adds one kernel row's contribution (taps `k`) to four neighbouring output pixels whose input
+    /// window starts at `a`.
+    static func accumulate<V: FloatVector>(_ a: UnsafePointer<Float>, _ c: Int, _ k: (V, V, V), _ sums: inout (V, V, V, V))
+}
 
-        @inline(__always) init(_ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, channels c: Int) {
-            let w = weights
-            k = (w.vector(), (w + c).vector(), (w + 2 &* c).vector(), (w + 3 &* c).vector(), (w + 4 &* c).vector(),
-                 (w + 5 &* c).vector(), (w + 6 &* c).vector(), (w + 7 &* c).vector(), (w + 8 &* c).vector())
-            self.bias = bias.vector()
-        }
+/// Stride 1: the four pixels read six neighbouring columns.
+private enum StrideOne: KernelStride {
+    static var step: Int { 1 }
 
-        /// Taps of kernel row `r`.
-        @inline(__always) func row(_ r: Int) -> (V, V, V) {
-            r == 0 ? (k.0, k.1, k.2) : r == 1 ? (k.3, k.4, k.5) : (k.6, k.7, k.8)
-        }
-    }
-
-    /// Output pixels `x ..< x + count` (count 4: all inside the image; count 1: any) for the channels
-    /// `channel ..< channel + V.scalarCount`.
     @inline(__always)
-    private static func pixels<V: FloatVector>(_: V.Type, _ count: Int,
-                                               _ source: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                                               _ geometry: Geometry, _ x: Int, _ channel: Int, _ weights: UnsafePointer<Float>,
-                                               _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-        let c = geometry.channels
-        let taps = Taps<V>(weights + channel, bias + channel, channels: c)
-        let rows = (source.0 + channel, source.1 + channel, source.2 + channel)
-        let target = output + (x &* c &+ channel)
-        guard count == 4 else { return single(taps, rows, geometry, x, target) }
-        var s0 = taps.bias, s1 = taps.bias, s2 = taps.bias, s3 = taps.bias
-        let left = x &* geometry.stride &- geometry.leading
-        for r in 0..<3 {
-            let a = (r == 0 ? rows.0 : r == 1 ? rows.1 : rows.2) + left &* c
-            let (k0, k1, k2) = taps.row(r)
-            if geometry.stride == 1 {
-                let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
-                let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
-                s0.addProduct(c0, k0); s1.addProduct(c1, k0); s2.addProduct(c2, k0); s3.addProduct(c3, k0)
-                s0.addProduct(c1, k1); s1.addProduct(c2, k1); s2.addProduct(c3, k1); s3.addProduct(c4, k1)
-                s0.addProduct(c2, k2); s1.addProduct(c3, k2); s2.addProduct(c4, k2); s3.addProduct(c5, k2)
-            } else {
-                let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
-                let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
-                let c6: V = (a + 6 &* c).vector(), c7: V = (a + 7 &* c).vector(), c8: V = (a + 8 &* c).vector()
-                s0.addProduct(c0, k0); s1.addProduct(c2, k0); s2.addProduct(c4, k0); s3.addProduct(c6, k0)
-                s0.addProduct(c1, k1); s1.addProduct(c3, k1); s2.addProduct(c5, k1); s3.addProduct(c7, k1)
-                s0.addProduct(c2, k2); s1.addProduct(c4, k2); s2.addProduct(c6, k2); s3.addProduct(c8, k2)
-            }
-        }
-        target.store(s0.relu6()); (target + c).store(s1.relu6())
-        (target + 2 &* c).store(s2.relu6()); (target + 3 &* c).store(s3.relu6())
+    static func accumulate<V: FloatVector>(_ a: UnsafePointer<Float>, _ c: Int, _ k: (V, V, V), _ s: inout (V, V, V, V)) {
+        let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
+        let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
+        s.0.addProduct(c0, k.0); s.1.addProduct(c1, k.0); s.2.addProduct(c2, k.0); s.3.addProduct(c3, k.0)
+        s.0.addProduct(c1, k.1); s.1.addProduct(c2, k.1); s.2.addProduct(c3, k.1); s.3.addProduct(c4, k.1)
+        s.0.addProduct(c2, k.2); s.1.addProduct(c3, k.2); s.2.addProduct(c4, k.2); s.3.addProduct(c5, k.2)
     }
+}
 
-    /// One output pixel, skipping the taps that fall on padding columns.
+/// Stride 2: the four pixels read nine neighbouring columns.
+private enum StrideTwo: KernelStride {
+    static var step: Int { 2 }
+
     @inline(__always)
-    private static func single<V: FloatVector>(_ taps: Taps<V>, _ rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                                               _ geometry: Geometry, _ x: Int, _ target: UnsafeMutablePointer<Float>) {
-        let c = geometry.channels
-        let left = x &* geometry.stride &- geometry.leading
-        var sum = taps.bias
-        for r in 0..<3 {
-            let a = r == 0 ? rows.0 : r == 1 ? rows.1 : rows.2
-            let (k0, k1, k2) = taps.row(r)
-            if left >= 0 { sum.addProduct((a + left &* c).vector(), k0) }
-            sum.addProduct((a + (left &+ 1) &* c).vector(), k1)
-            if left + 2 < geometry.width { sum.addProduct((a + (left &+ 2) &* c).vector(), k2) }
-        }
-        target.store(sum.relu6())
+    static func accumulate<V: FloatVector>(_ a: UnsafePointer<Float>, _ c: Int, _ k: (V, V, V), _ s: inout (V, V, V, V)) {
+        let c0: V = a.vector(), c1: V = (a + c).vector(), c2: V = (a + 2 &* c).vector()
+        let c3: V = (a + 3 &* c).vector(), c4: V = (a + 4 &* c).vector(), c5: V = (a + 5 &* c).vector()
+        let c6: V = (a + 6 &* c).vector(), c7: V = (a + 7 &* c).vector(), c8: V = (a + 8 &* c).vector()
+        s.0.addProduct(c0, k.0); s.1.addProduct(c2, k.0); s.2.addProduct(c4, k.0); s.3.addProduct(c6, k.0)
+        s.0.addProduct(c1, k.1); s.1.addProduct(c3, k.1); s.2.addProduct(c5, k.1); s.3.addProduct(c7, k.1)
+        s.0.addProduct(c2, k.2); s.1.addProduct(c4, k.2); s.2.addProduct(c6, k.2); s.3.addProduct(c8, k.2)
     }
 }

@@ -1,13 +1,12 @@
 import CBLAS
-import Dispatch
 import Foundation
 
 /// Runs MobileNet v1 on batches of images. Owns its scratch buffers, so use one per thread.
 ///
-/// Work is split between `threads` threads of its own: a single image layer by layer (rows of each
-/// block, or output channels of the small late ones), a batch image by image (each image whole on
-/// one thread, which keeps its activations in that core's cache). OpenBLAS, when used, is set to one
-/// thread per call so that the two never compete for the cores.
+/// A batch is shared out image by image: each of up to `threads` threads takes the next image and
+/// runs it whole, which keeps its activations in that core's cache. A single image is split: each
+/// thread computes a band of rows of the early blocks, then the threads share each late block in
+/// pieces. OpenBLAS, when used, runs one thread per call so that it never competes with these.
 public final class FeatureExtractor {
     public let model: MobileNetModel
     public let maxBatch: Int
@@ -19,6 +18,7 @@ public final class FeatureExtractor {
     private let plan: NetworkPlan
     private let schedule: Schedule
     private let workspaces: [Workspace]
+    private let team: ThreadTeam
 
     /// Prepares buffers for up to `maxBatch` images per pass (larger requests run in chunks) and
     /// `threads` threads (default: one per core).
@@ -31,10 +31,15 @@ public final class FeatureExtractor {
         self.engine = engine
         let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
         workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
+        team = ThreadTeam(helpers: self.threads - 1)
         self.plan = plan
         self.schedule = schedule
         // This extractor's own threads share the work; each sgemm call must stay on its caller's core.
         if engine == .blas { blas_set_threads(1) }
+    }
+
+    deinit {
+        team.stop()
     }
 
     /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1).
@@ -85,8 +90,8 @@ public final class FeatureExtractor {
             return
         }
         let images = WorkQueue(count: count)
-        parallel(min(threads, count)) { lane in
-            let workspace = workspaces[lane]
+        parallel(count) { member in
+            let workspace = workspaces[member]
             while let image = images.take() {
                 let output = runWhole(input + image * plan.inputCount, workspace: workspace)
                 averagePool(output, into: pooled + image * plan.featureDimension)
@@ -108,24 +113,30 @@ public final class FeatureExtractor {
     }
 
     /// One image on all threads: each runs the early blocks interleaved for its share of the rows
-    /// (with its own workspace, recomputing the few rows the shares have in common); then every late
-    /// block is cut into pieces: depthwise rows, then pointwise output channels.
+    /// (with its own workspace, recomputing the few rows the shares have in common); then for every
+    /// late block each computes the depthwise layer and takes groups of pointwise output channels.
     private func runOne(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
         let early = schedule.earlyBlocks(plan), shared = workspaces[0]
         let side = plan.side(ofLayer: early), parts = min(threads, side)
-        parallel(parts) { part in
-            plan.runInterleaved(input, workspace: workspaces[part], through: early,
-                                rows: side * part / parts ..< side * (part + 1) / parts,
-                                output: shared.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+        let bands = WorkQueue(count: parts)
+        parallel(parts) { member in
+            while let band = bands.take() {
+                plan.runInterleaved(input, workspace: workspaces[member], through: early,
+                                    rows: side * band / parts ..< side * (band + 1) / parts,
+                                    output: shared.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
+            }
         }
         for index in early..<plan.blocks.count {
             let block = plan.blocks[index]
-            forEachPiece(of: block.side, size: schedule.depthwiseRows) { rows in
-                plan.runDepthwise(index, shared.output(index), output: shared.depthwise, zeros: shared.zeros, rows: rows)
-            }
-            forEachPiece(of: block.outputChannels, size: schedule.pointwiseColumns) { columns in
-                plan.runPointwise(index, shared.depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels,
-                                  columns: columns)
+            let pieces = WorkQueue(count: (block.outputChannels + schedule.pointwiseColumns - 1) / schedule.pointwiseColumns)
+            parallel(pieces.count) { member in
+                // Each thread computes the (small) depthwise layer whole, then takes output channels.
+                let depthwise = workspaces[member].depthwise
+                plan.runDepthwise(index, shared.output(index), output: depthwise, zeros: shared.zeros, rows: 0..<block.side)
+                while let piece = pieces.take() {
+                    let columns = piece * schedule.pointwiseColumns ..< min(block.outputChannels, (piece + 1) * schedule.pointwiseColumns)
+                    plan.runPointwise(index, depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels, columns: columns)
+                }
             }
         }
         return UnsafePointer(shared.output(plan.blocks.count))
@@ -150,6 +161,21 @@ public final class FeatureExtractor {
         return UnsafeBufferPointer(start: workspace.output(plan.blocks.count), count: plan.blocks.last?.outputCount ?? 0)
     }
 
+    /// Runs `body(member)` on up to `members` of this extractor's threads (see `ThreadTeam`).
+    private func parallel(_ members: Int, _ body: (Int) -> Void) {
+        if gcd {
+            let n = min(threads, members)
+            if n <= 1 { return body(0) }
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedWork(body: body)
+                DispatchQueue.concurrentPerform(iterations: n) { work.body($0) }
+            }
+            return
+        }
+        team.run(members: min(threads, members), body)
+    }
+    private let gcd = ProcessInfo.processInfo.environment["MN_GCD"] != nil
+
     /// Global average pooling of the last block's output for one image.
     private func averagePool(_ data: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         guard let last = plan.blocks.last else { return }
@@ -166,69 +192,8 @@ public final class FeatureExtractor {
         let scale = 1 / Float(pixels)
         for c in 0..<channels { output[c] *= scale }
     }
-
-    /// Runs `body` on the pieces `0..<size`, `size..<2·size`, ... of `0..<count`, shared by the threads.
-    private func forEachPiece(of count: Int, size: Int, _ body: (Range<Int>) -> Void) {
-        let pieces = WorkQueue(count: (count + size - 1) / size)
-        parallel(min(threads, pieces.count)) { _ in
-            while let piece = pieces.take() { body(piece * size ..< min(count, (piece + 1) * size)) }
-        }
-    }
-
-    /// Runs `body(0..<parts)` on `parts` threads and returns when all are done. The parts write
-    /// disjoint memory, which is what makes handing the non-Sendable closure to Dispatch sound.
-    private func parallel(_ parts: Int, _ body: (Int) -> Void) {
-        if parts == 1 { return body(0) }
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedWork(body: body)
-            DispatchQueue.concurrentPerform(iterations: parts) { work.body($0) }
-        }
-    }
-
 }
 
 private struct UncheckedWork: @unchecked Sendable {
     let body: (Int) -> Void
-}
-
-/// Hands out the indices `0..<count`, each once, to whichever thread asks first.
-final class WorkQueue: @unchecked Sendable {
-    let count: Int
-    private var next = 0
-    private let lock = NSLock()
-
-    init(count: Int) { self.count = count }
-
-    func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
-    }
-}
-
-/// How one image's layers are cut into pieces for the threads (measured on a 2-core AVX-512
-/// machine; see notes/model.md).
-struct Schedule {
-    /// Blocks with at least this many output pixels are early blocks (interleaved; for one image, each
-    /// thread takes a band of rows); the others run layer by layer (for one image: depthwise rows,
-    /// then pointwise output channels, shared by the threads).
-    let earlyPixels = 784
-    /// Pixels per fused depthwise → pointwise tile.
-    let tilePixels = 1024
-    /// Rows per piece of the late depthwise layers.
-    let depthwiseRows = 2
-    /// Output channels per piece of the small pointwise layers (a multiple of the 32-wide panels).
-    let pointwiseColumns = 64
-
-    /// Rows of the last early block asked for at a time when its blocks run interleaved.
-    let interleaveStep = 4
-
-    func tileRows(_ block: NetworkPlan.Block) -> Int { max(1, tilePixels / block.side) }
-
-    /// The early blocks, run interleaved: those with large activations (and small weights).
-    func earlyBlocks(_ plan: NetworkPlan) -> Int {
-        plan.blocks.firstIndex { $0.pixels < earlyPixels } ?? plan.blocks.count
-    }
 }

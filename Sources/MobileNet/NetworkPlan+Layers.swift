@@ -1,5 +1,5 @@
-/// The layers of the plan applied to row or column ranges of one image (or of a group of images for
-/// the pointwise layers), so that callers can split the work between threads.
+/// The layers of the plan applied to row or column ranges of one image, so that callers can split
+/// the work between threads and into cache-sized tiles.
 extension NetworkPlan {
     /// Output rows `rows` of conv1 for one image.
     func runFirst(_ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
@@ -23,8 +23,7 @@ extension NetworkPlan {
         }
     }
 
-    /// Pixels `pixels` (counted over consecutive images) and channels `columns` of block `index`'s
-    /// pointwise layer.
+    /// Pixels `pixels` and output channels `columns` of block `index`'s pointwise layer.
     func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       pixels: Range<Int>, columns: Range<Int>) {
         let block = blocks[index], layer = block.pointwise

@@ -1,4 +1,5 @@
-/// The shapes of every layer of a loaded model, for one image, and where each named activation lives.
+/// The layers of a loaded model with the shapes they have for one image, and the names of their
+/// activations.
 struct NetworkPlan {
     /// One depthwise-separable block: its input geometry and what it produces.
     struct Block {
@@ -59,9 +60,9 @@ struct NetworkPlan {
     /// The layer Keras calls `name`, if MobileNet v1 has it.
     func layer(named name: String) -> Layer? {
         if name == "conv1_relu" { return .first }
-        for number in 1...blocks.count {
-            if name == "conv_dw_\(number)_relu" { return .depthwise(block: number - 1) }
-            if name == "conv_pw_\(number)_relu" { return .pointwise(block: number - 1) }
+        for index in blocks.indices {
+            if name == "conv_dw_\(index + 1)_relu" { return .depthwise(block: index) }
+            if name == "conv_pw_\(index + 1)_relu" { return .pointwise(block: index) }
         }
         return nil
     }

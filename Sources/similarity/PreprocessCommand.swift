@@ -33,8 +33,11 @@ struct PreprocessCommand: AsyncParsableCommand {
         guard (1...128).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 128") }
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: modelPath)
+        // The summary below says what the run did; the log keeps only warnings (e.g. a rebuild).
+        var logger = Logger(label: "similarity.preprocess")
+        logger.logLevel = .warning
         let catalog = try ProductCatalog(paths: CatalogPaths(imagesDirectory: images, generatedDirectory: generated),
-                                         model: network, modelPath: modelPath, logger: Logger(label: "similarity.preprocess"))
+                                         model: network, modelPath: modelPath, logger: logger)
         let display = ProgressDisplay()
         let summary = try catalog.preprocess(forceFull: forceFull, batchSize: batchSize) { display.update($0) }
         display.finish()

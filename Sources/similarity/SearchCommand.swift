@@ -33,11 +33,17 @@ struct SearchCommand: AsyncParsableCommand {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
     }
 
+    private var quietLogger: Logger {
+        var logger = Logger(label: "similarity.search")
+        logger.logLevel = .warning
+        return logger
+    }
+
     func run() async throws {
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: modelPath)
         let catalog = try ProductCatalog(paths: CatalogPaths(imagesDirectory: images, generatedDirectory: generated),
-                                         model: network, modelPath: modelPath, logger: Logger(label: "similarity.search"))
+                                         model: network, modelPath: modelPath, logger: quietLogger)
         let store = catalog.store
         guard store.count > 0 else {
             throw ValidationError("The index in '\(generated)' is empty or missing; run 'similarity preprocess' first.")

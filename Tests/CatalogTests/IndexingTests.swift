@@ -55,8 +55,12 @@ struct IndexingTests {
         try scratch.add(photo: 1, as: "p1.jpg")  // same bytes, new inode and mtime
         let touched = try catalog.preprocess()
         #expect((touched.newImages, touched.unchangedImages) == (0, 3))
-        let forced = try catalog.preprocess(forceFull: true)
+        let reports = ProgressLog()
+        let forced = try catalog.preprocess(forceFull: true, batchSize: 2) { reports.add($0) }
         #expect((forced.newImages, forced.modifiedImages, forced.unchangedImages) == (3, 0, 0))
+        #expect(reports.all.map(\.total).allSatisfy { $0 == 3 })
+        #expect(reports.all.map(\.done).sorted().last == 3)
+        #expect(reports.all.count == 2)  // one report per batch of 2
     }
 
     @Test("a renamed file keeps its vector without a forward pass, under its new id")
@@ -212,4 +216,12 @@ func parseCSV(_ text: String) -> [[String]] {
     }
     if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
     return rows
+}
+
+/// Progress reports collected from the workers.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [IndexProgress] = []
+    func add(_ report: IndexProgress) { lock.lock(); reports.append(report); lock.unlock() }
+    var all: [IndexProgress] { lock.lock(); defer { lock.unlock() }; return reports }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import MobileNet
 import Testing
 
@@ -39,5 +41,37 @@ import Testing
         let (maxAbsDiff, cosine) = GoldenData.compare(features, expected)
         #expect(maxAbsDiff <= 1e-3, "\(golden): max abs diff \(maxAbsDiff)")
         #expect(cosine >= 0.99999, "\(golden): cosine \(cosine)")
+    }
+}
+
+/// Width multipliers without golden outputs (0.5 and 0.75 exercise 16- and 24-channel vector tails)
+/// against the plain reference network, on synthetic weights.
+@Suite struct ReferenceNetworkTests {
+    /// The reference itself reproduces TensorFlow on real weights.
+    @Test func referenceMatchesGolden() throws {
+        let features = try ReferenceNetwork(path: GoldenData.alpha025Path).pooledFeatures(try GoldenData.input("coffee"))
+        let (maxAbsDiff, cosine) = GoldenData.compare(features, try GoldenData.floats("mobilenet_2_5_224_coffee.f32"))
+        #expect(maxAbsDiff <= 1e-3 && cosine >= 0.99999, "max abs diff \(maxAbsDiff), cosine \(cosine)")
+    }
+
+    @Test(arguments: [Float(0.75), 0.5])
+    func syntheticWeights(alpha: Float) throws {
+        let folder = try TestPaths.makeTemporaryDirectory("mobilenet-synthetic")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("weights.h5").path
+        try WeightFileForge.writeSynthetic(alpha: alpha, to: URL(fileURLWithPath: path))
+        let model = try MobileNetModel(contentsOf: path)
+        #expect(model.alpha == alpha && model.featureDimension == Int(1024 * alpha))
+        let input = try GoldenData.input("chelsea")
+        let expected = try ReferenceNetwork(path: path).pooledFeatures(input)
+        // Features spread over (0, 6): neither collapsed to zero nor saturated.
+        #expect(expected.filter { $0 > 0.05 && $0 < 5.95 }.count > expected.count / 2)
+        for engine in PointwiseEngine.allCases {
+            let features = input.withUnsafeBufferPointer {
+                FeatureExtractor(model: model, maxBatch: 1, engine: engine).pooledFeatures($0.baseAddress!, count: 1)
+            }
+            let (maxAbsDiff, cosine) = GoldenData.compare(features, expected)
+            #expect(maxAbsDiff <= 1e-3 && cosine >= 0.99999, "\(engine): max abs diff \(maxAbsDiff), cosine \(cosine)")
+        }
     }
 }

@@ -1,0 +1,96 @@
+import Dispatch
+import Foundation
+
+/// The threads one `FeatureExtractor` call runs on: the caller plus long-lived helper threads that
+/// sleep between calls. `run` hands every member the same job; jobs pull their work from a
+/// `WorkQueue`, so a member the system keeps waiting simply takes less of it, and the caller never
+/// waits for a helper that has not started.
+final class ThreadTeam: @unchecked Sendable {
+    /// Helper threads (the caller is the extra member).
+    let helpers: Int
+    private let condition = NSCondition()
+    // Guarded by `condition`: the open job (nil once the caller is done with its own share), its
+    // number, how many helpers may join it, and how many joined and finished.
+    private var job: ((Int) -> Void)?
+    private var generation = 0
+    private var seats = 0
+    private var joined = 0
+    private var finished = 0
+    private var stopped = false
+
+    init(helpers: Int) {
+        self.helpers = max(0, helpers)
+        for member in stride(from: 1, through: self.helpers, by: 1) {
+            let thread = Thread { [self] in serve(member: member) }
+            thread.name = "mobilenet-\(member)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body(member)` on the caller (member 0) and on up to `members - 1` helpers; returns when
+    /// every member that started is done. Helpers that have not started by the time the caller has
+    /// finished its own `body` are not waited for, so `body` should take its work from a shared
+    /// `WorkQueue` and write only memory that no other member writes.
+    func run(members: Int, _ body: (Int) -> Void) {
+        let extra = min(helpers, members - 1)
+        guard extra > 0 else { return body(0) }
+        withoutActuallyEscaping(body) { body in
+            condition.lock()
+            job = body
+            generation += 1
+            seats = extra
+            joined = 0
+            finished = 0
+            condition.broadcast()
+            condition.unlock()
+            body(0)
+            condition.lock()
+            job = nil  // closed: helpers that wake up now skip this job
+            while finished < joined { condition.wait() }
+            condition.unlock()
+        }
+    }
+
+    /// Lets the helpers end (they finish the current job first).
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func serve(member: Int) {
+        var seen = 0
+        condition.lock()
+        while true {
+            while generation == seen && !stopped { condition.wait() }
+            if stopped { break }
+            seen = generation
+            guard let body = job, joined < seats else { continue }
+            joined += 1
+            condition.unlock()
+            body(member)
+            condition.lock()
+            finished += 1
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+}
+
+/// Hands out the indices `0..<count`, each once, to whichever thread asks first.
+final class WorkQueue: @unchecked Sendable {
+    let count: Int
+    private var next = 0
+    private let lock = NSLock()
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
