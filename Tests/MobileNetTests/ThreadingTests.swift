@@ -27,7 +27,7 @@ import Testing
         let tasks = "/proc/self/task"
         guard FileManager.default.fileExists(atPath: tasks) else { return }  // Linux only
         let model = try GoldenData.alpha025.get()
-        let input = [Float](repeating: 0.1, count: 224 * 224 * 3)
+        let input = [Float](repeating: 0.1, count: 2 * 224 * 224 * 3)
         func threadCount() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: tasks).count }
         // Warm up whatever threads the runtime keeps anyway.
         _ = input.withUnsafeBufferPointer { FeatureExtractor(model: model, threads: 3).embed($0.baseAddress!, count: 1) }
