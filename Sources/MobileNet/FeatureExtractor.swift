@@ -86,7 +86,7 @@ public final class FeatureExtractor {
     /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
         if count == 1 {
-            averagePool(runOne(input), into: pooled)
+            averagePool(threads == 1 ? runWhole(input, workspace: workspaces[0]) : runOne(input), into: pooled)
             return
         }
         let images = WorkQueue(count: count)
