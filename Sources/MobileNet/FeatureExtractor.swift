@@ -86,7 +86,7 @@ public final class FeatureExtractor {
     /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
         if count == 1 {
-            averagePool(runOne(input), into: pooled)
+            averagePool(threads == 1 ? runWhole(input, workspace: workspaces[0]) : runOne(input), into: pooled)
             return
         }
         let images = WorkQueue(count: count)
@@ -163,18 +163,8 @@ public final class FeatureExtractor {
 
     /// Runs `body(member)` on up to `members` of this extractor's threads (see `ThreadTeam`).
     private func parallel(_ members: Int, _ body: (Int) -> Void) {
-        if gcd {
-            let n = min(threads, members)
-            if n <= 1 { return body(0) }
-            withoutActuallyEscaping(body) { body in
-                let work = UncheckedWork(body: body)
-                DispatchQueue.concurrentPerform(iterations: n) { work.body($0) }
-            }
-            return
-        }
         team.run(members: min(threads, members), body)
     }
-    private let gcd = ProcessInfo.processInfo.environment["MN_GCD"] != nil
 
     /// Global average pooling of the last block's output for one image.
     private func averagePool(_ data: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
@@ -192,8 +182,4 @@ public final class FeatureExtractor {
         let scale = 1 / Float(pixels)
         for c in 0..<channels { output[c] *= scale }
     }
-}
-
-private struct UncheckedWork: @unchecked Sendable {
-    let body: (Int) -> Void
 }

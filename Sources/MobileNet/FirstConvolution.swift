@@ -2,7 +2,7 @@
 /// (no im2col), vectorised over output channels. Pads one row/column at the bottom/right only.
 ///
 /// Four output pixels are computed together so that four accumulator chains run in parallel and
-/// each weight vector is loaded once for all four.
+/// each weight vector is loaded once for all four. (The output side, 112, is at least 4.)
 enum FirstConvolution {
     /// Computes output rows `rows` of one `size`×`size`×3 image. `weights` is `[3][3][3][C]`.
     static func run(_ input: UnsafePointer<Float>, size: Int, channels: Int,
@@ -31,40 +31,30 @@ enum FirstConvolution {
         let outputSide = Architecture.outputSide(size, stride: 2)
         let b: V = (bias + channel).vector()
         let w = weights + channel
-        let kernelRows = min(3, size &- 2 &* y)
+        let kernelRows = min(3, size &- 2 &* y)  // 2 on the last row of an even side: bottom padding
         let rowLength = size &* 3
-        // Pixels whose 3×3 window lies inside the image (all but the last when the side is even).
-        let interior = kernelRows == 3 ? (size - 3) / 2 + 1 : 0
+        // Four pixels at a time; the last block slides back to end at the row's end, and its last
+        // pixel may reach into the right padding (its taps there are skipped).
         var x = 0
-        while x + 4 <= interior {
+        while x < outputSide {
+            let start = min(x, outputSide &- 4)
+            let lastTaps = min(3, size &- 2 &* (start &+ 3)) &* 3
             var s0 = b, s1 = b, s2 = b, s3 = b
-            let corner = input + (2 &* y &* size &+ 2 &* x) &* 3
-            for ky in 0..<3 {
+            let corner = input + (2 &* y &* size &+ 2 &* start) &* 3
+            for ky in 0..<kernelRows {
                 let line = corner + ky &* rowLength
                 for tap in 0..<9 {  // 3 columns × 3 input channels, contiguous in NHWC
                     let weight: V = (w + (ky &* 9 &+ tap) &* channels).vector()
                     s0.addProduct(V(repeating: line[tap]), weight)
                     s1.addProduct(V(repeating: line[tap &+ 6]), weight)
                     s2.addProduct(V(repeating: line[tap &+ 12]), weight)
-                    s3.addProduct(V(repeating: line[tap &+ 18]), weight)
+                    s3.addProduct(V(repeating: tap < lastTaps ? line[tap &+ 18] : 0), weight)
                 }
             }
-            let target = output + (x &* channels &+ channel)
+            let target = output + (start &* channels &+ channel)
             target.store(s0.relu6()); (target + channels).store(s1.relu6())
             (target + 2 &* channels).store(s2.relu6()); (target + 3 &* channels).store(s3.relu6())
-            x += 4
-        }
-        while x < outputSide {
-            let kernelColumns = min(3, size &- 2 &* x)
-            var sum = b
-            let corner = input + (2 &* y &* size &+ 2 &* x) &* 3
-            for ky in 0..<kernelRows {
-                for tap in 0..<(kernelColumns &* 3) {
-                    sum.addProduct(V(repeating: corner[ky &* rowLength &+ tap]), (w + (ky &* 9 &+ tap) &* channels).vector())
-                }
-            }
-            (output + (x &* channels &+ channel)).store(sum.relu6())
-            x += 1
+            x = start &+ 4
         }
     }
 }

@@ -30,8 +30,9 @@ enum NativePointwise {
                     packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                     pixels: Range<Int>, columns: Range<Int>) {
         let k = inputChannels, n = outputChannels
-        // Rows per block: their inputs (rows × K floats) stay in L2 while every panel passes over them.
-        let blockRows = max(7, (32768 / k) / 7 * 7)
+        // Rows per block: their inputs (rows × K floats, up to 512 KB) stay in L2 while every panel
+        // passes over them.
+        let blockRows = max(7, (131_072 / k) / 7 * 7)
         var start = pixels.lowerBound
         while start < pixels.upperBound {
             let end = min(pixels.upperBound, start + blockRows)

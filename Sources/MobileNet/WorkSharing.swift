@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The threads one `FeatureExtractor` call runs on: the caller plus long-lived helper threads that

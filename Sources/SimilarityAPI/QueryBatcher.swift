@@ -1,0 +1,105 @@
+import Dispatch
+import Imaging
+import MobileNet
+import Synchronization
+
+/// Turns shoppers' images into feature vectors, running the requests that arrive while a forward
+/// pass is busy together as the next batch (dynamic batching without a timer).
+///
+/// Each caller decodes its own image on its own thread. The first caller with nobody ahead runs its
+/// image at once, so a lone request never waits; callers that arrive meanwhile queue up and the
+/// oldest of them runs the whole queue as one batch when the pass ends. One pass at a time uses the
+/// extractor's threads, so concurrent requests never oversubscribe the cores.
+public final class QueryBatcher: Sendable {
+    public let model: MobileNetModel
+    public let limits: ImageLimits
+    /// Most images in one forward pass.
+    public let maxBatch: Int
+    private let engine: Engine
+    private let state = Mutex<State>(State())
+    private let counters = Mutex<(passes: Int, images: Int)>((0, 0))
+
+    /// Forward passes run and images embedded so far (their ratio is the mean batch size).
+    public var totals: (passes: Int, images: Int) { counters.withLock { $0 } }
+
+    private struct State {
+        var queue: [Job] = []
+        var leading = false
+    }
+
+    public init(model: MobileNetModel, limits: ImageLimits = .default, maxBatch: Int = 8) {
+        self.model = model
+        self.limits = limits
+        self.maxBatch = max(1, maxBatch)
+        engine = Engine(model: model, maxBatch: self.maxBatch)
+    }
+
+    /// The unit feature vector of an encoded JPEG or PNG; throws `ImageError` for bad or oversized images.
+    public func embed(imageBytes: [UInt8]) throws -> [Float] {
+        let job = Job(floats: engine.imageFloats)
+        defer { job.input.deallocate() }
+        _ = try ModelInput.prepare(imageBytes, size: model.inputSize, into: job.input, limits: limits)
+        let leadsNow = state.withLock { state in
+            state.queue.append(job)
+            if state.leading { return false }
+            state.leading = true
+            return true
+        }
+        if !leadsNow { job.wake.wait() }
+        // Woken without features: this job is now the oldest in the queue and runs the next batch.
+        if job.features == nil { runNextBatch() }
+        return job.features ?? []
+    }
+
+    /// Runs the oldest queued jobs as one pass, then wakes them and hands the lead to the next job.
+    private func runNextBatch() {
+        let batch = state.withLock { state in
+            let count = min(maxBatch, state.queue.count)
+            defer { state.queue.removeFirst(count) }
+            return Array(state.queue.prefix(count))
+        }
+        let features = engine.run(batch.map(\.input))
+        counters.withLock { $0.passes += 1; $0.images += batch.count }
+        let dimension = model.featureDimension
+        for (index, job) in batch.enumerated() {
+            job.features = Array(features[index * dimension ..< (index + 1) * dimension])
+        }
+        let next = state.withLock { state -> Job? in
+            if state.queue.isEmpty { state.leading = false }
+            return state.queue.first
+        }
+        for job in batch.dropFirst() { job.wake.signal() }
+        next?.wake.signal()
+    }
+
+    /// One request's input and result; `features` is written by the batch runner before `wake`.
+    private final class Job: @unchecked Sendable {
+        let input: UnsafeMutablePointer<Float>
+        var features: [Float]?
+        let wake = DispatchSemaphore(value: 0)
+
+        init(floats: Int) { input = .allocate(capacity: floats) }
+    }
+
+    /// The extractor and the batch input buffer, used only by the job leading the current batch.
+    private final class Engine: @unchecked Sendable {
+        let extractor: FeatureExtractor
+        let imageFloats: Int
+        let batchInput: UnsafeMutablePointer<Float>
+
+        init(model: MobileNetModel, maxBatch: Int) {
+            extractor = FeatureExtractor(model: model, maxBatch: maxBatch)
+            imageFloats = model.inputSize * model.inputSize * 3
+            batchInput = .allocate(capacity: imageFloats * maxBatch)
+        }
+
+        deinit { batchInput.deallocate() }
+
+        func run(_ inputs: [UnsafeMutablePointer<Float>]) -> [Float] {
+            for (index, input) in inputs.enumerated() {
+                (batchInput + index * imageFloats).update(from: input, count: imageFloats)
+            }
+            return extractor.embed(batchInput, count: inputs.count)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The SimilarityAPI module; see ARCHITECTURE.md.
