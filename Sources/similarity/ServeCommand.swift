@@ -39,10 +39,6 @@ struct ServeCommand: AsyncParsableCommand {
     var workers: String?
 
     func run() async throws {
-        // The model and the search run their own threads; OpenBLAS's idle pool threads would only spin
-        // (sched_yield) after each search's sgemv, costing ~7 ms of CPU per request. An explicit
-        // setting by the user still wins.
-        setenv("OPENBLAS_NUM_THREADS", "1", 0)
         let configuration = try resolvedConfiguration()
         let logger = Logger(label: "similarity.serve")
         logger.info("starting with:")
