@@ -1,7 +1,7 @@
-/// Minimal JSON text building for the server's own small bodies (no Foundation encoder on hot paths).
-enum JSONText {
+/// Minimal JSON text building for small bodies (no Foundation encoder on hot paths).
+public enum JSONText {
     /// `s` as a JSON string literal, quotes included.
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
