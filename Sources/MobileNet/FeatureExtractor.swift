@@ -38,7 +38,6 @@ public final class FeatureExtractor {
         if engine == .blas { blas_set_threads(1) }
     }
 
-    public static func setDense(_ on: Bool) { NativePointwise.dense = on }
     deinit {
         team.stop()
     }

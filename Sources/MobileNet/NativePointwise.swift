@@ -11,7 +11,6 @@
 /// Seven rows fit every layer exactly (all sides are 7·2^k); other counts fall back to single rows.
 enum NativePointwise {
     static let panelWidth = 32
-    nonisolated(unsafe) static var dense = false
 
     /// Repacks `[K][N]` weights into panels `[N/32][K][32]` (a final panel of 16 when N % 32 == 16).
     /// N must be a multiple of 16 (true for every published width multiplier from block 1 on).
@@ -89,7 +88,7 @@ enum NativePointwise {
             for r in 1..<7 { sum += (a + (r &* k &+ i)).vector() }
             for lane in 0..<16 {
                 list[count &+ 1] = Int32(i &+ lane)
-                count &+= sum[lane] > 0 || dense ? 1 : 0
+                count &+= sum[lane] > 0 ? 1 : 0
             }
             i += 16
         }
