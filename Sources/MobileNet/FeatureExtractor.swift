@@ -128,13 +128,14 @@ public final class FeatureExtractor {
         }
         for index in early..<plan.blocks.count {
             let block = plan.blocks[index]
-            let pieces = WorkQueue(count: (block.outputChannels + schedule.pointwiseColumns - 1) / schedule.pointwiseColumns)
+            let width = schedule.pointwiseColumns(block.outputChannels, threads: threads)
+            let pieces = WorkQueue(count: (block.outputChannels + width - 1) / width)
             parallel(pieces.count) { member in
                 // Each thread computes the (small) depthwise layer whole, then takes output channels.
                 let own = workspaces[member]
                 plan.runDepthwise(index, shared.output(index), output: own.depthwise, zeros: own.zeros, rows: 0..<block.side)
                 while let piece = pieces.take() {
-                    let columns = piece * schedule.pointwiseColumns ..< min(block.outputChannels, (piece + 1) * schedule.pointwiseColumns)
+                    let columns = piece * width ..< min(block.outputChannels, (piece + 1) * width)
                     plan.runPointwise(index, own.depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels,
                                       columns: columns, workspace: own)
                 }
