@@ -23,7 +23,7 @@ final class ThreadTeam: @unchecked Sendable {
     private let outstanding = Atomic<Int>(0)
     /// How long a thread polls for its next event before it sleeps: waking a sleeping thread took
     /// 50–100 µs here, as long as a whole late layer's share, while one image has 9 hand-offs.
-    static let pollNanoseconds = UInt64(ProcessInfo.processInfo.environment["MN_SPIN"].flatMap { Int($0) } ?? 50) * 1000
+    static let pollNanoseconds: UInt64 = 50_000
 
     init(helpers: Int) {
         self.helpers = max(0, helpers)
