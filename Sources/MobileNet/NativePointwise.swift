@@ -81,16 +81,18 @@ enum NativePointwise {
     /// seven rows at `a`, and those channels to `list[1...]`. The values are ReLU outputs (never
     /// negative), so a channel is zero in all rows exactly when the rows' sum is zero.
     private static func listChannels(_ a: UnsafePointer<Float>, _ k: Int, _ list: UnsafeMutablePointer<Int32>) {
+        let bits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
         var count = 0
         var i = 0
-        while i + 16 <= k {
-            var sum: SIMD16<Float> = (a + i).vector()
+        while i + 8 <= k {
+            var sum: SIMD8<Float> = (a + i).vector()
             for r in 1..<7 { sum += (a + (r &* k &+ i)).vector() }
-            for lane in 0..<16 {
-                list[count &+ 1] = Int32(i &+ lane)
-                count &+= sum[lane] > 0 ? 1 : 0
-            }
-            i += 16
+            // The lanes with a nonzero sum as an 8-bit mask, then their indices, in order, from a table.
+            let mask = Int(SIMD8<Int32>(repeating: 0).replacing(with: bits, where: sum .> 0).wrappedSum())
+            let indices = compactedLanes[mask] &+ SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: i))
+            UnsafeMutableRawPointer(list + (count &+ 1)).storeBytes(of: indices, as: SIMD8<Int32>.self)
+            count &+= mask.nonzeroBitCount
+            i += 8
         }
         while i < k {
             var sum: Float = 0
@@ -100,6 +102,16 @@ enum NativePointwise {
             i += 1
         }
         list[0] = Int32(count)
+    }
+
+    /// For each 8-bit mask, the positions of its set bits, in order (the rest padded with zeros).
+    private static let compactedLanes: [SIMD8<Int32>] = (0..<256).map { mask in
+        var lanes = SIMD8<Int32>(repeating: 0), next = 0
+        for bit in 0..<8 where mask & (1 << bit) != 0 {
+            lanes[next] = Int32(bit)
+            next += 1
+        }
+        return lanes
     }
 
     // MARK: - Tiles
