@@ -151,8 +151,9 @@ public final class FeatureExtractor {
         plan.runFirst(input, output: workspace.first, rows: 0..<plan.firstSide)
         if stop == .first { return UnsafeBufferPointer(start: workspace.first, count: plan.firstCount) }
         for (index, block) in plan.blocks.enumerated() {
+            // One tile, so that the whole depthwise output is left in `workspace.depthwise`.
             plan.runBlock(index, workspace.output(index), output: workspace.output(index + 1), rows: 0..<block.side,
-                          tileRows: schedule.tileRows(block), workspace: workspace)
+                          tileRows: block.side, workspace: workspace)
             if stop == .depthwise(block: index) {
                 return UnsafeBufferPointer(start: workspace.depthwise, count: block.depthwiseCount)
             }

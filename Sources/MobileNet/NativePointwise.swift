@@ -37,7 +37,8 @@ enum NativePointwise {
     static func listCapacity(inputChannels k: Int) -> Int { (blockRows(inputChannels: k) / 7 + 1) * (k + 1) }
 
     /// Output pixels `pixels` and channels `columns` (cut at multiples of 32) of a layer with
-    /// `inputChannels` → `outputChannels`; `packed` comes from `pack`; `channelLists` has room for
+    /// `inputChannels` → `outputChannels`. `input` holds pixel `pixels.lowerBound` first, `output`
+    /// all pixels; `packed` comes from `pack`; `channelLists` has room for
     /// `listCapacity(inputChannels:)` entries. The inputs must not be negative (they are ReLU outputs).
     static func run(_ input: UnsafePointer<Float>, inputChannels: Int, outputChannels: Int,
                     packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
@@ -50,7 +51,7 @@ enum NativePointwise {
             let tiles = (end - start) / 7
             // Per tile: the count, then the input channels not zero in all of its seven pixels.
             for tile in 0..<tiles {
-                listChannels(input + (start + 7 * tile) * k, k, channelLists + tile * (k + 1))
+                listChannels(input + (start - pixels.lowerBound + 7 * tile) * k, k, channelLists + tile * (k + 1))
             }
             var panel = columns.lowerBound
             while panel < columns.upperBound {
@@ -59,16 +60,16 @@ enum NativePointwise {
                 for tile in 0..<tiles {
                     let row = start + 7 * tile, list = channelLists + tile * (k + 1)
                     if width == 32 {
-                        tile7x32(input + row * k, k, list + 1, Int(list[0]), weights, panelBias, output + row * n + panel, n)
+                        tile7x32(input + (row - pixels.lowerBound) * k, k, list + 1, Int(list[0]), weights, panelBias, output + row * n + panel, n)
                     } else {
-                        tile7x16(input + row * k, k, list + 1, Int(list[0]), weights, panelBias, output + row * n + panel, n)
+                        tile7x16(input + (row - pixels.lowerBound) * k, k, list + 1, Int(list[0]), weights, panelBias, output + row * n + panel, n)
                     }
                 }
                 for row in (start + 7 * tiles)..<end {
                     if width == 32 {
-                        tile1x32(input + row * k, k, weights, panelBias, output + row * n + panel)
+                        tile1x32(input + (row - pixels.lowerBound) * k, k, weights, panelBias, output + row * n + panel)
                     } else {
-                        tile1x16(input + row * k, k, weights, panelBias, output + row * n + panel)
+                        tile1x16(input + (row - pixels.lowerBound) * k, k, weights, panelBias, output + row * n + panel)
                     }
                 }
                 panel += width

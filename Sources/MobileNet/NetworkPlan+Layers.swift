@@ -11,7 +11,8 @@ extension NetworkPlan {
         }
     }
 
-    /// Output rows `rows` of block `index`'s depthwise layer for one image.
+    /// Output rows `rows` of block `index`'s depthwise layer for one image; `output` receives row
+    /// `rows.lowerBound` first.
     func runDepthwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       zeros: UnsafePointer<Float>, rows: Range<Int>) {
         let block = blocks[index]
@@ -23,8 +24,8 @@ extension NetworkPlan {
         }
     }
 
-    /// Pixels `pixels` and output channels `columns` of block `index`'s pointwise layer
-    /// (`workspace` lends its scratch).
+    /// Pixels `pixels` and output channels `columns` of block `index`'s pointwise layer; `input` holds
+    /// pixel `pixels.lowerBound` first, `output` the whole image (`workspace` lends its scratch).
     func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       pixels: Range<Int>, columns: Range<Int>, workspace: Workspace) {
         let block = blocks[index], layer = block.pointwise
@@ -46,8 +47,8 @@ extension NetworkPlan {
     }
 
     /// Output rows `rows` of block `index` for one image, `tileRows` rows at a time: each tile's
-    /// depthwise output goes to `workspace.depthwise` (indexed like a whole image) and straight into
-    /// the pointwise layer while it is still in cache.
+    /// depthwise output goes to the start of `workspace.depthwise` (the same memory for every tile, so
+    /// it stays in cache) and straight into the pointwise layer.
     func runBlock(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                   rows: Range<Int>, tileRows: Int, workspace: Workspace) {
         let side = blocks[index].side

@@ -3,7 +3,7 @@ final class Workspace {
     /// conv1's output, then one output buffer per block (all kept, so that blocks can run interleaved).
     let first: UnsafeMutablePointer<Float>
     let blocks: [UnsafeMutablePointer<Float>]
-    /// Depthwise outputs of the block being computed, indexed like a whole image.
+    /// Depthwise outputs of the tile being computed (of a whole layer at most).
     let depthwise: UnsafeMutablePointer<Float>
     /// A row of zeros: the padding the depthwise layers read beyond the image.
     let zeros: UnsafeMutablePointer<Float>
