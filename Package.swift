@@ -1,8 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
-/// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
 /// The MobileNet kernels are SIMD fused multiply-adds: compiled for a generic x86-64 CPU, Swift turns
 /// each into a libm call per lane. They are built for the CPU of the build machine (AVX-512 here);
 /// set SIMILARITY_TARGET_CPU (an LLVM CPU name, e.g. `haswell`) to build for another machine.
@@ -13,6 +11,8 @@ let mobileNetSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", mobileNetT
 let mobileNetSettings: [SwiftSetting] = []
 #endif
 
+/// Library targets that do numeric work get full optimisation even in debug builds' dependencies:
+/// the suite itself runs in release (`swift test -c release`), see scripts/test.sh.
 let package = Package(
     name: "similarity",
     platforms: [.macOS(.v13)],

@@ -16,7 +16,8 @@ enum DepthwiseConvolution {
         var leading: Int { stride == 1 ? 1 : 0 }
     }
 
-    /// Computes output rows `rows`. `weights` is `[3][3][C]`, `zeros` at least `width × channels` zeros.
+    /// Computes output rows `rows` into `output`, which holds row `rows.lowerBound` first. `weights` is
+    /// `[3][3][C]`, `zeros` at least `width × channels` zeros.
     static func run(_ input: UnsafePointer<Float>, _ geometry: Geometry,
                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, zeros: UnsafePointer<Float>,
                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
@@ -42,7 +43,7 @@ enum DepthwiseConvolution {
         for y in rows {
             let top = y &* S.step &- geometry.leading
             let source: Rows = (inputRow(top), inputRow(top &+ 1), inputRow(top &+ 2))
-            let target = output + y &* outputRowLength
+            let target = output + (y &- rows.lowerBound) &* outputRowLength
             // Four pixels at a time, all channels of a block before the next (the input is read in
             // address order). The last block slides back to end at the row's end (every layer is at
             // least 7 pixels wide).

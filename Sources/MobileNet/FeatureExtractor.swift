@@ -106,8 +106,8 @@ public final class FeatureExtractor {
                             output: workspace.output(early), step: schedule.interleaveStep, tileRows: schedule.tileRows)
         for index in early..<plan.blocks.count {
             let block = plan.blocks[index]
-            plan.runBlock(index, workspace.output(index), scratch: workspace.depthwise, output: workspace.output(index + 1),
-                          zeros: workspace.zeros, rows: 0..<block.side, tileRows: schedule.tileRows(block))
+            plan.runBlock(index, workspace.output(index), output: workspace.output(index + 1), rows: 0..<block.side,
+                          tileRows: schedule.tileRows(block), workspace: workspace)
         }
         return UnsafePointer(workspace.output(plan.blocks.count))
     }
@@ -128,14 +128,16 @@ public final class FeatureExtractor {
         }
         for index in early..<plan.blocks.count {
             let block = plan.blocks[index]
-            let pieces = WorkQueue(count: (block.outputChannels + schedule.pointwiseColumns - 1) / schedule.pointwiseColumns)
+            let width = schedule.pointwiseColumns(block.outputChannels, threads: threads)
+            let pieces = WorkQueue(count: (block.outputChannels + width - 1) / width)
             parallel(pieces.count) { member in
                 // Each thread computes the (small) depthwise layer whole, then takes output channels.
-                let depthwise = workspaces[member].depthwise
-                plan.runDepthwise(index, shared.output(index), output: depthwise, zeros: shared.zeros, rows: 0..<block.side)
+                let own = workspaces[member]
+                plan.runDepthwise(index, shared.output(index), output: own.depthwise, zeros: own.zeros, rows: 0..<block.side)
                 while let piece = pieces.take() {
-                    let columns = piece * schedule.pointwiseColumns ..< min(block.outputChannels, (piece + 1) * schedule.pointwiseColumns)
-                    plan.runPointwise(index, depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels, columns: columns)
+                    let columns = piece * width ..< min(block.outputChannels, (piece + 1) * width)
+                    plan.runPointwise(index, own.depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels,
+                                      columns: columns, workspace: own)
                 }
             }
         }
@@ -149,8 +151,9 @@ public final class FeatureExtractor {
         plan.runFirst(input, output: workspace.first, rows: 0..<plan.firstSide)
         if stop == .first { return UnsafeBufferPointer(start: workspace.first, count: plan.firstCount) }
         for (index, block) in plan.blocks.enumerated() {
-            plan.runBlock(index, workspace.output(index), scratch: workspace.depthwise, output: workspace.output(index + 1),
-                          zeros: workspace.zeros, rows: 0..<block.side, tileRows: schedule.tileRows(block))
+            // One tile, so that the whole depthwise output is left in `workspace.depthwise`.
+            plan.runBlock(index, workspace.output(index), output: workspace.output(index + 1), rows: 0..<block.side,
+                          tileRows: block.side, workspace: workspace)
             if stop == .depthwise(block: index) {
                 return UnsafeBufferPointer(start: workspace.depthwise, count: block.depthwiseCount)
             }

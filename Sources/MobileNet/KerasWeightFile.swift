@@ -33,7 +33,7 @@ struct KerasWeightFile {
         guard let handle = FileHandle(forReadingAtPath: path) else { return "the file is not readable" }
         defer { try? handle.close() }
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]  // "\x89HDF\r\n\x1a\n"
-        guard (try? handle.read(upToCount: 8)).map({ [UInt8]($0 ?? Data()) }) == signature else {
+        guard let head = try? handle.read(upToCount: 8), [UInt8](head) == signature else {
             return "it is not an HDF5 file"
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0

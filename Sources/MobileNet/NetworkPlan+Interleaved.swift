@@ -27,8 +27,8 @@ extension NetworkPlan {
             } else {
                 let block = blocks[layer - 1], geometry = block.geometry
                 produce(layer - 1, rows: min(geometry.height, (end - 1) * geometry.stride - geometry.leading + 3))
-                runBlock(layer - 1, workspace.output(layer - 1), scratch: workspace.depthwise, output: target,
-                         zeros: workspace.zeros, rows: done[layer]..<end, tileRows: tileRows(block))
+                runBlock(layer - 1, workspace.output(layer - 1), output: target, rows: done[layer]..<end,
+                         tileRows: tileRows(block), workspace: workspace)
             }
             done[layer] = end
         }

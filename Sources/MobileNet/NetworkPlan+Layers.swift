@@ -11,7 +11,8 @@ extension NetworkPlan {
         }
     }
 
-    /// Output rows `rows` of block `index`'s depthwise layer for one image.
+    /// Output rows `rows` of block `index`'s depthwise layer for one image; `output` receives row
+    /// `rows.lowerBound` first.
     func runDepthwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       zeros: UnsafePointer<Float>, rows: Range<Int>) {
         let block = blocks[index]
@@ -23,9 +24,10 @@ extension NetworkPlan {
         }
     }
 
-    /// Pixels `pixels` and output channels `columns` of block `index`'s pointwise layer.
+    /// Pixels `pixels` and output channels `columns` of block `index`'s pointwise layer; `input` holds
+    /// pixel `pixels.lowerBound` first, `output` the whole image (`workspace` lends its scratch).
     func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                      pixels: Range<Int>, columns: Range<Int>) {
+                      pixels: Range<Int>, columns: Range<Int>, workspace: Workspace) {
         let block = blocks[index], layer = block.pointwise
         let weights = engine == .native ? block.packedPointwise : layer.weights
         weights.withUnsafeBufferPointer { weights in
@@ -34,7 +36,7 @@ extension NetworkPlan {
                 case .native:
                     NativePointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
                                         packed: weights.baseAddress!, bias: bias.baseAddress!, output: output,
-                                        pixels: pixels, columns: columns)
+                                        pixels: pixels, columns: columns, channelLists: workspace.channelLists)
                 case .blas:
                     BLASPointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
                                       weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
@@ -45,17 +47,17 @@ extension NetworkPlan {
     }
 
     /// Output rows `rows` of block `index` for one image, `tileRows` rows at a time: each tile's
-    /// depthwise output goes to `scratch` (indexed like a whole image) and straight into the pointwise
-    /// layer while it is still in cache.
-    func runBlock(_ index: Int, _ input: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-                  output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>, rows: Range<Int>, tileRows: Int) {
+    /// depthwise output goes to the start of `workspace.depthwise` (the same memory for every tile, so
+    /// it stays in cache) and straight into the pointwise layer.
+    func runBlock(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                  rows: Range<Int>, tileRows: Int, workspace: Workspace) {
         let side = blocks[index].side
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(rows.upperBound, start + max(1, tileRows))
-            runDepthwise(index, input, output: scratch, zeros: zeros, rows: start..<end)
-            runPointwise(index, scratch, output: output, pixels: start * side ..< end * side,
-                         columns: 0..<blocks[index].outputChannels)
+            runDepthwise(index, input, output: workspace.depthwise, zeros: workspace.zeros, rows: start..<end)
+            runPointwise(index, workspace.depthwise, output: output, pixels: start * side ..< end * side,
+                         columns: 0..<blocks[index].outputChannels, workspace: workspace)
             start = end
         }
     }

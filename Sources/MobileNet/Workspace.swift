@@ -3,10 +3,12 @@ final class Workspace {
     /// conv1's output, then one output buffer per block (all kept, so that blocks can run interleaved).
     let first: UnsafeMutablePointer<Float>
     let blocks: [UnsafeMutablePointer<Float>]
-    /// Depthwise outputs of the block being computed, indexed like a whole image.
+    /// Depthwise outputs of the tile being computed (of a whole layer at most).
     let depthwise: UnsafeMutablePointer<Float>
     /// A row of zeros: the padding the depthwise layers read beyond the image.
     let zeros: UnsafeMutablePointer<Float>
+    /// Scratch for `NativePointwise`'s lists of input channels to skip.
+    let channelLists: UnsafeMutablePointer<Int32>
 
     init(plan: NetworkPlan) {
         first = Self.allocate(plan.firstCount)
@@ -14,10 +16,13 @@ final class Workspace {
         depthwise = Self.allocate(plan.blocks.map(\.depthwiseCount).max() ?? 0)
         zeros = Self.allocate(plan.widestRow)
         zeros.initialize(repeating: 0, count: plan.widestRow)
+        let lists = plan.blocks.map { NativePointwise.listCapacity(inputChannels: $0.inputChannels) }.max() ?? 0
+        channelLists = .allocate(capacity: max(1, lists))
     }
 
     deinit {
         for buffer in [first, depthwise, zeros] + blocks { buffer.deallocate() }
+        channelLists.deallocate()
     }
 
     /// The output of layer `layer`: 0 is conv1, `b + 1` is block `b`.
