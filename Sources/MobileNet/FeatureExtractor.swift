@@ -23,7 +23,7 @@ public final class FeatureExtractor {
     /// Prepares buffers for up to `maxBatch` images per pass (larger requests run in chunks) and
     /// `threads` threads (default: one per core).
     public init(model: MobileNetModel, maxBatch: Int = 32,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, engine: PointwiseEngine = .native) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, engine: PointwiseEngine = .blas) {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
