@@ -72,10 +72,18 @@ rm -rf "$WORK/memory"
 attempt memory /dev/null /usr/bin/time -f '%M' -o "$PARTS/index_peak_rss_kb.txt" "$BIN" preprocess \
   --images "$WORK/index/images" --generated "$WORK/memory"
 
+# Search vectors follow the mean and covariance of real photo features (the dev corpus), so the compact
+# index meets realistic data; the smoke run uses plain synthetic vectors.
+PROFILE=()
+if [ "$MODE" != smoke ] && [ -d ../shared/bench/dev ]; then
+  step "search profile: features of the real photos in ../shared/bench/dev"
+  attempt profile /dev/null "$BIN" preprocess --images ../shared/bench/dev --generated "$WORK/profile"
+  [ -f "$WORK/profile/products_feature.h5" ] && PROFILE=(--profile "$WORK/profile/products_feature.h5")
+fi
 for products in $SEARCH_SIZES; do
   step "search ($products products, with numpy)"
   attempt "search_$products" "$PARTS/search_$products.json" \
-    "$BIN" bench search --products "$products" --queries $([ "$MODE" = smoke ] && echo 5 || echo 50) --json
+    "$BIN" bench search --products "$products" --queries $([ "$MODE" = smoke ] && echo 5 || echo 50) "${PROFILE[@]+"${PROFILE[@]}"}" --json
 done
 
 step "http (wrk on /health, ${WRK_SECONDS}s)"
@@ -95,6 +103,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 RUN=$(date -u +%Y%m%dT%H%M%SZ)-$MODE
 python3 scripts/bench_collect.py "$PARTS" "$MODE" "$LOAD_BEFORE" "$LOAD_AFTER" "$(printf '%s\n' "${SKIPPED[@]+"${SKIPPED[@]}"}")" \
   > "$RESULTS/$RUN.json"
-python3 scripts/bench_report.py "$RESULTS/$RUN.json" "$REPORT"
+if [ "$MODE" = smoke ]; then python3 scripts/bench_report.py "$RESULTS/$RUN.json" "$REPORT"
+else python3 scripts/bench_report.py "$RESULTS/$RUN.json" "$REPORT" README.md; fi
 echo "bench: results in $RESULTS/$RUN.json, report in $REPORT"
 if [ "$MODE" = smoke ]; then rm -rf "$WORK"; fi

@@ -104,7 +104,8 @@ def search_rows(searches):
     for products, result in sorted(searches.items()):
         rows.append(row(f"top-10 over {products:,} products", "ms", result["unrelated_ms_median"],
                         result.get("numpy_ms_median"), "numpy (BLAS) dot + argpartition",
-                        note=f"answers differing from the float32 scan: {result.get('mismatches', '?')}"))
+                        note=f"vectors: {'real-photo profile' if result.get('profile') != 'synthetic' else 'synthetic'}; "
+                             f"answers differing from the float32 scan: {result.get('mismatches', '?')}"))
     return rows
 
 

@@ -114,15 +114,48 @@ def report(results, plot_dir, plot_prefix):
     return "\n".join(out)
 
 
+README_START, README_END = "<!-- performance:start -->", "<!-- performance:end -->"
+
+
+def readme_summary(results, report_name):
+    """The README's performance table: every row that has a baseline, by area, from this run."""
+    meta = results["meta"]
+    lines = [README_START,
+             f"Run {meta.get('date', '?')[:10]} on {meta.get('cpu_model', '?')}, {meta.get('cores', '?')} cores "
+             f"(`scripts/bench.sh`, commit {meta.get('commit', '?')}); all rows and the machine are in "
+             f"[{report_name}]({report_name}). The last column says how many times better we are.", "",
+             "| area | metric | ours | baseline | baseline is | ours vs baseline |", "|---|---|---:|---:|---|---:|"]
+    for area, rows in results["areas"].items():
+        for row in rows:
+            if row.get("baseline") is None:
+                continue
+            unit = f" ({row['unit']})" if row.get("unit") else ""
+            lines.append(f"| {area.split(' (')[0]} | {row['metric']}{unit} | {number_text(row['ours'])} | "
+                         f"{number_text(row['baseline'])} | {row['baseline_name']} | {ratio_text(row)} |")
+    return "\n".join(lines + ["", README_END])
+
+
+def update_readme(readme_path, results, report_name):
+    text = readme_path.read_text()
+    if README_START not in text or README_END not in text:
+        sys.exit(f"bench_report.py: {readme_path} has no {README_START} ... {README_END} section")
+    before, rest = text.split(README_START, 1)
+    after = rest.split(README_END, 1)[1]
+    readme_path.write_text(before + readme_summary(results, report_name) + after)
+    print(f"bench: updated the performance section of {readme_path}")
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: bench_report.py RESULTS.json OUT.md")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: bench_report.py RESULTS.json OUT.md [README.md]")
     results_path, report_path = Path(sys.argv[1]), Path(sys.argv[2])
     results = json.loads(results_path.read_text())
     plot_dir = results_path.parent / "plots"
     prefix = os.path.relpath(plot_dir.resolve(), report_path.parent.resolve()) + "/"
     report_path.write_text(report(results, plot_dir, prefix))
     print(f"bench: wrote {report_path}")
+    if len(sys.argv) == 4:
+        update_readme(Path(sys.argv[3]), results, os.path.relpath(report_path, Path(sys.argv[3]).parent))
 
 
 if __name__ == "__main__":
