@@ -72,6 +72,20 @@ rm -rf "$WORK/memory"
 attempt memory /dev/null /usr/bin/time -f '%M' -o "$PARTS/index_peak_rss_kb.txt" "$BIN" preprocess \
   --images "$WORK/index/images" --generated "$WORK/memory"
 
+# HTTP and the API run before the large searches: freeing their gigabytes disturbs latency for a while.
+step "http (wrk on /health, ${WRK_SECONDS}s)"
+"$BIN" bench http --port 0 > "$WORK/http.out" 2>&1 &
+HTTP_PID=$!
+trap 'kill $HTTP_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -qo '127.0.0.1:[0-9]*/health' "$WORK/http.out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(grep -o '127.0.0.1:[0-9]*/health' "$WORK/http.out" | head -n 1 | cut -d: -f2 | cut -d/ -f1)
+attempt wrk "$PARTS/wrk.txt" wrk -t2 -c64 -d"${WRK_SECONDS}s" --latency "http://127.0.0.1:$PORT/health"
+kill -INT $HTTP_PID; wait $HTTP_PID 2>/dev/null || true
+
+step "api end to end ($API_PRODUCTS products)"
+attempt api "$PARTS/api.json" "$BIN" bench api --products "$API_PRODUCTS" --requests "$API_REQUESTS" \
+  --seconds "$WRK_SECONDS" --work-directory "$WORK/api" --json
+
 # Search vectors follow the mean and covariance of real photo features (the dev corpus), so the compact
 # index meets realistic data; the smoke run uses plain synthetic vectors.
 PROFILE=()
@@ -85,19 +99,6 @@ for products in $SEARCH_SIZES; do
   attempt "search_$products" "$PARTS/search_$products.json" \
     "$BIN" bench search --products "$products" --queries $([ "$MODE" = smoke ] && echo 5 || echo 50) "${PROFILE[@]+"${PROFILE[@]}"}" --json
 done
-
-step "http (wrk on /health, ${WRK_SECONDS}s)"
-"$BIN" bench http --port 0 > "$WORK/http.out" 2>&1 &
-HTTP_PID=$!
-trap 'kill $HTTP_PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -qo '127.0.0.1:[0-9]*/health' "$WORK/http.out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(grep -o '127.0.0.1:[0-9]*/health' "$WORK/http.out" | head -n 1 | cut -d: -f2 | cut -d/ -f1)
-attempt wrk "$PARTS/wrk.txt" wrk -t2 -c64 -d"${WRK_SECONDS}s" --latency "http://127.0.0.1:$PORT/health"
-kill -INT $HTTP_PID; wait $HTTP_PID 2>/dev/null || true
-
-step "api end to end ($API_PRODUCTS products)"
-attempt api "$PARTS/api.json" "$BIN" bench api --products "$API_PRODUCTS" --requests "$API_REQUESTS" \
-  --seconds "$WRK_SECONDS" --work-directory "$WORK/api" --json
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 RUN=$(date -u +%Y%m%dT%H%M%SZ)-$MODE
