@@ -1,4 +1,5 @@
 import CBLAS
+import MobileNet
 import Dispatch
 
 /// Small vector kernels in SIMD Swift, and the BLAS matrix-vector product.
@@ -29,11 +30,8 @@ enum VectorMath {
         dot(a, a, count: count).squareRoot()
     }
 
-    /// Whether OpenBLAS could be loaded (once per process).
-    static let blasAvailable: Bool = {
-        var message = [CChar](repeating: 0, count: 512)
-        return blas_load(&message, Int32(message.count))
-    }()
+    /// Whether OpenBLAS could be loaded (once per process, by the model's loader).
+    static let blasAvailable: Bool = (try? BLASRuntime.load()) != nil
 
     /// y[i] = dot(row i of the rows x dimension matrix, x) for every row. Large matrices are split
     /// over two threads of our own (the model keeps OpenBLAS single-threaded, see FeatureExtractor).
