@@ -12,8 +12,8 @@ public final class FeatureExtractor {
     public let maxBatch: Int
     /// Threads one call may use.
     public let threads: Int
-    /// How the pointwise layers are computed (`.native` when `.blas` was asked for but OpenBLAS
-    /// cannot be loaded; `BLASRuntime.load()` says why).
+    /// How the pointwise layers are computed (`.native` by default, and when `.blas` was asked for
+    /// but OpenBLAS cannot be loaded; `BLASRuntime.load()` says why).
     public let engine: PointwiseEngine
     private let plan: NetworkPlan
     private let schedule: Schedule
@@ -23,7 +23,7 @@ public final class FeatureExtractor {
     /// Prepares buffers for up to `maxBatch` images per pass (larger requests run in chunks) and
     /// `threads` threads (default: one per core).
     public init(model: MobileNetModel, maxBatch: Int = 32,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, engine: PointwiseEngine = .blas) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, engine: PointwiseEngine = .native) {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)

@@ -14,8 +14,8 @@ struct BenchModelCommand: AsyncParsableCommand {
     var runs: Int = 50
     @Option(help: "Threads for the forward pass (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Pointwise engine: blas (OpenBLAS sgemm, the default) or native (our own Swift kernel).")
-    var engine: String = PointwiseEngine.blas.rawValue
+    @Option(help: "Pointwise engine: native (our own Swift kernel, the default) or blas (OpenBLAS sgemm).")
+    var engine: String = PointwiseEngine.native.rawValue
     @Flag(help: "Print one JSON object.")
     var json = false
 
