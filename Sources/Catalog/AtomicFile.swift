@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Crash-safe file replacement: write a temporary file beside the target, fsync it, rename it over
 /// the target, then fsync the folder. A crash at any point leaves the old file or the new one.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Keeps two indexing runs from interleaving: an in-process flag plus an advisory `flock` on a file

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What `stat` says about a file: enough to tell, without reading it, that it has not changed.
 public struct FileStamp: Hashable, Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Everything a catalog knows after a run: the searchable snapshot and the bookkeeping behind it.
 /// Immutable once built; the catalog swaps whole states.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HDF5
 
 /// Reads and writes `products_feature.h5`, the index's single source of truth.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Progress of the embedding phase of an indexing run.
 public struct IndexProgress: Sendable {

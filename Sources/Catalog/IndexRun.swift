@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// One incremental indexing run: scan → fingerprint → diff → embed → assemble the new state.

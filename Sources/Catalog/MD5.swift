@@ -1,5 +1,6 @@
 import CCrypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// MD5 digests with OpenSSL's EVP interface, as lowercase hex (the form Python's `hashlib` prints).
 public enum MD5 {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Reads a catalog's state from its files, trusting the feature file over the tracking file.

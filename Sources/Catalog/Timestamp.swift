@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// UTC timestamps as ISO 8601 text (`2025-10-16T14:30:00Z`), formatted without a formatter object so
 /// that writing one per product stays cheap.
@@ -13,6 +14,6 @@ enum Timestamp {
     }
 
     static func date(_ text: String) -> Date? {
-        ISO8601DateFormatter().date(from: text)
+        try? Date.ISO8601FormatStyle().parse(text)
     }
 }

@@ -1,5 +1,6 @@
 import CHDF5
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Process-wide access to libhdf5.
 ///
@@ -8,7 +9,7 @@ import Foundation
 /// so that helpers holding it can call other helpers that take it again (e.g. `deinit` of a file
 /// released while a group operation runs). Nothing in the locked sections blocks on other locks.
 enum HDF5Library {
-    private static let lock = NSRecursiveLock()
+    private static let lock = RecursiveLock()
 
     /// `H5open()`, run exactly once (Swift initialises static lets once, thread-safely).
     private static let isOpen: Bool = H5open() >= 0

@@ -1,5 +1,6 @@
 import CHDF5
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Conversion between HDF5 string data (fixed- or variable-length) and Swift strings, shared by
 /// datasets and attributes. Callers hold the library lock.

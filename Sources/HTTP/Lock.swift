@@ -44,8 +44,8 @@ func monotonicNanoseconds() -> UInt64 {
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }
 
-/// Starts a detached thread running `body`.
-func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
+/// Starts a detached POSIX thread named `name` (15 characters are kept) running `body`.
+public func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         let name: String

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An HTTP response. The server adds `Content-Length`, `Date`, `Server` and `Connection` itself.
 public struct Response: Sendable {

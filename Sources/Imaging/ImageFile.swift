@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads an image file whole, refusing before reading if it is larger than the limit.
 enum ImageFile {

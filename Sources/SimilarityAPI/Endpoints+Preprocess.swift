@@ -1,5 +1,6 @@
 import Catalog
-import Foundation
+import FoundationEssentials
+import Glibc
 import HTTP
 
 extension Endpoints {
@@ -37,9 +38,7 @@ extension Endpoints {
 
     /// `2025-10-16T14:30:00+00:00`: RFC 3339, readable by Python's `datetime.fromisoformat` on any version.
     static func isoTimestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date).replacingOccurrences(of: "Z", with: "+00:00")
+        let text = date.formatted(Date.ISO8601FormatStyle())
+        return text.hasSuffix("Z") ? text.dropLast() + "+00:00" : text
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Catalog
-import Foundation
+import Dispatch
+import FoundationEssentials
+import HTTP
 import Logging
 import MobileNet
 import SimilarityAPI
@@ -66,7 +68,7 @@ struct BenchAPICommand: AsyncParsableCommand {
         let cpuAfterConcurrent = Self.cpuSeconds(of: server.processIdentifier)
         let memory = Self.memory(of: server.processIdentifier)
         let stats = (try? client.exchange(BenchAPIClient.get("/stats")))?.body ?? []
-        let meanBatch = ((try? JSONSerialization.jsonObject(with: Data(stats))) as? [String: Any])?["mean_query_batch"] as? Double ?? 0
+        let meanBatch = (try? JSONDecoder().decode(QueryBatchStats.self, from: Data(stats)))?.meanQueryBatch ?? 0
 
         let report = Report(
             products: products, indexSeconds: indexSeconds, healthySeconds: healthySeconds,
@@ -95,30 +97,24 @@ struct BenchAPICommand: AsyncParsableCommand {
                                                              generatedDirectory: generatedDirectory),
                                          model: model, modelPath: modelPath, logger: logger)
         let summary = try catalog.preprocess(forceFull: false, batchSize: 32, progress: nil)
-        if !json { print("index: \(summary.message) (\(String(format: "%.1f", summary.seconds)) s)") }
+        if !json { print("index: \(summary.message) (\(formatted("%.1f", summary.seconds)) s)") }
         return summary.seconds
     }
 
     private func startServer(port: Int, modelPath: String, imagesDirectory: String,
-                             generatedDirectory: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--images", imagesDirectory,
+                             generatedDirectory: String) throws -> ChildProcess {
+        let arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--images", imagesDirectory,
                              "--generated", generatedDirectory, "--uploads", workDirectory + "/uploads",
                              "--model", modelPath]
         let log = workDirectory + "/server.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        return try ChildProcess("/proc/self/exe", arguments, output: .file(log))
     }
 
     // MARK: Measurements
 
     /// Seconds from `startedAt` until `/health` answers 200.
-    private static func waitUntilHealthy(port: Int, startedAt: Double, process: Process) throws -> Double {
+    private static func waitUntilHealthy(port: Int, startedAt: Double, process: ChildProcess) throws -> Double {
         while ProcessMetrics.now - startedAt < 30 {
             guard process.isRunning else { throw ValidationError("the server exited; see its log") }
             if let client = try? BenchAPIClient(port: port), let answer = try? client.exchange(BenchAPIClient.get("/health")),
@@ -131,7 +127,7 @@ struct BenchAPICommand: AsyncParsableCommand {
     }
 
     private final class LoadResult: @unchecked Sendable {
-        let lock = NSLock()
+        let lock = DispatchQueue(label: "bench-api-results")
         var latencies: [Double] = []
         var failures = 0
     }
@@ -145,7 +141,7 @@ struct BenchAPICommand: AsyncParsableCommand {
         let deadline = start + seconds
         for _ in 0..<clients {
             group.enter()
-            let thread = Thread {
+            startThread(name: "bench-client") {
                 defer { group.leave() }
                 var latencies: [Double] = []
                 var failures = 0
@@ -159,12 +155,11 @@ struct BenchAPICommand: AsyncParsableCommand {
                 } else {
                     failures += 1
                 }
-                result.lock.withLock {
+                result.lock.sync {
                     result.latencies += latencies
                     result.failures += failures
                 }
             }
-            thread.start()
         }
         group.wait()
         let elapsed = ProcessMetrics.now - start
@@ -223,7 +218,7 @@ struct BenchAPICommand: AsyncParsableCommand {
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)), let best = answer.matches.first else {
             return "none"
         }
-        return "\(best.filename) (\(String(format: "%.4f", best.similarity_score)))"
+        return "\(best.filename) (\(formatted("%.4f", best.similarity_score)))"
     }
 }
 
@@ -249,7 +244,7 @@ private struct Report: Encodable {
     }
 
     var table: String {
-        func f(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+        func f(_ value: Double, _ digits: Int = 2) -> String { formatted("%.\(digits)f", value) }
         return """
             products indexed            \(products) (index run \(f(indexSeconds, 1)) s)
             start to healthy            \(f(healthySeconds * 1000, 0)) ms   (goal <= 300 ms)
@@ -263,4 +258,10 @@ private struct Report: Encodable {
 
 private extension ProcessMetrics {
     static var now: Double { monotonicSeconds() }
+}
+
+/// The one figure the benchmark reads from `/stats`.
+private struct QueryBatchStats: Decodable {
+    let meanQueryBatch: Double
+    enum CodingKeys: String, CodingKey { case meanQueryBatch = "mean_query_batch" }
 }

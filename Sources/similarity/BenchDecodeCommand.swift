@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Imaging
 
 /// `similarity bench decode FILE...`: median time of decode + resize + normalise (`ModelInput.prepare`)
@@ -68,5 +69,5 @@ struct BenchDecodeCommand: AsyncParsableCommand {
         return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
     }
 
-    private func format(_ ms: Double) -> String { String(format: "%.3f", ms) }
+    private func format(_ ms: Double) -> String { formatted("%.3f", ms) }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Catalog
 import CTurboJPEG
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Imaging
 import Logging
 import MobileNet
@@ -54,7 +55,7 @@ struct BenchIndexCommand: AsyncParsableCommand {
             let catalog = try open(paths, network, modelPath)
             let summary = try catalog.preprocess(batchSize: batchSize)
             rates.append(Double(summary.newImages) / summary.seconds)
-            log(String(format: "full index of %d images: %.2f s, %.1f images/s", summary.newImages, summary.seconds, rates.last!))
+            log(formatted("full index of %d images: %.2f s, %.1f images/s", summary.newImages, summary.seconds, rates.last!))
         }
         results["full_images_per_s_median"] = Stats.median(rates)
         results["model_only_images_per_s"] = try modelOnlyRate(network, imagesFolder: imagesFolder)
@@ -68,7 +69,7 @@ struct BenchIndexCommand: AsyncParsableCommand {
             let largePaths = CatalogPaths(imagesDirectory: largeFolder,
                                           generatedDirectory: root.appendingPathComponent("large-\(noChangeFiles)/generated").path)
             let first = try open(largePaths, network, modelPath).preprocess(batchSize: batchSize)
-            log(String(format: "large catalog: %d files indexed in %.2f s (%d new)", first.totalImages, first.seconds, first.newImages))
+            log(formatted("large catalog: %d files indexed in %.2f s (%d new)", first.totalImages, first.seconds, first.newImages))
             let large = try noChangeTimes(largePaths, network, modelPath)
             results["large_files"] = Double(noChangeFiles)
             results["large_no_change_warm_ms_median"] = large.warm
@@ -96,7 +97,7 @@ struct BenchIndexCommand: AsyncParsableCommand {
             for _ in 0..<batches { _ = extractor.embed(shared.buffer.baseAddress!, count: files.count) }
         }
         let rate = Double(workers * batches * files.count) / Date().timeIntervalSince(started)
-        log(String(format: "model alone (%d single-threaded extractors, batch %d): %.1f images/s", workers, files.count, rate))
+        log(formatted("model alone (%d single-threaded extractors, batch %d): %.1f images/s", workers, files.count, rate))
         return rate
     }
 
@@ -114,7 +115,7 @@ struct BenchIndexCommand: AsyncParsableCommand {
             _ = try open(paths, network, modelPath).preprocess(batchSize: batchSize)
             cold.append(Date().timeIntervalSince(started) * 1000)
         }
-        log(String(format: "no-change run over %@: warm %.1f ms, cold (load + run) %.1f ms", paths.imagesDirectory,
+        log("no-change run over \(paths.imagesDirectory): " + formatted("warm %.1f ms, cold (load + run) %.1f ms",
                    Stats.median(warm), Stats.median(cold)))
         return (Stats.median(warm), Stats.median(cold))
     }
@@ -131,16 +132,15 @@ struct BenchIndexCommand: AsyncParsableCommand {
 
     private func report(_ results: [String: Double]) {
         if json {
-            let data = (try? JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])) ?? Data()
-            print(String(decoding: data, as: UTF8.self))
+            print(sortedJSON(results))
         } else {
-            print(String(format: "full indexing: %.1f images/s (median of %d runs, batch %d, %d images); model alone %.1f images/s (%.0f%%)",
+            print(formatted("full indexing: %.1f images/s (median of %d runs, batch %d, %d images); model alone %.1f images/s (%.0f%%)",
                          results["full_images_per_s_median"]!, max(1, runs), batchSize, images,
                          results["model_only_images_per_s"]!, 100 * results["full_images_per_s_median"]! / results["model_only_images_per_s"]!))
-            print(String(format: "no-change run, %d files: warm %.1f ms, cold %.1f ms", images,
+            print(formatted("no-change run, %d files: warm %.1f ms, cold %.1f ms", images,
                          results["no_change_warm_ms_median"]!, results["no_change_cold_ms_median"]!))
             if let warm = results["large_no_change_warm_ms_median"], let cold = results["large_no_change_cold_ms_median"] {
-                print(String(format: "no-change run, %d files: warm %.1f ms, cold %.1f ms", noChangeFiles, warm, cold))
+                print(formatted("no-change run, %d files: warm %.1f ms, cold %.1f ms", noChangeFiles, warm, cold))
             }
         }
     }
@@ -151,7 +151,7 @@ struct BenchIndexCommand: AsyncParsableCommand {
 enum SyntheticPhotos {
     /// Makes sure `folder` holds exactly images `gen_00000.jpg`... of the given size.
     static func ensure(count: Int, width: Int, height: Int, in folder: String) throws {
-        let names = (0..<count).map { String(format: "gen_%05d.jpg", $0) }
+        let names = (0..<count).map { formatted("gen_%05d.jpg", $0) }
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: folder), Set(existing) == Set(names) { return }
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -167,11 +167,11 @@ enum SyntheticPhotos {
         try? FileManager.default.removeItem(atPath: folder)
         let sources = try (0..<distinct).map { Data(try jpeg(seed: UInt64(1_000_000 + $0), width: 160, height: 120)) }
         for index in 0..<count {
-            let subfolder = folder + String(format: "/part%03d", index / 1000)
+            let subfolder = folder + formatted("/part%03d", index / 1000)
             if index % 1000 == 0 { try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: true) }
-            try sources[index % distinct].write(to: URL(fileURLWithPath: subfolder + String(format: "/item_%06d.jpg", index)))
+            try sources[index % distinct].write(to: URL(fileURLWithPath: subfolder + formatted("/item_%06d.jpg", index)))
         }
-        FileManager.default.createFile(atPath: marker, contents: Data())
+        _ = FileManager.default.createFile(atPath: marker, contents: Data())
     }
 
     static func jpeg(seed: UInt64, width: Int, height: Int) throws -> [UInt8] {

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import MobileNet
 
 /// `similarity bench model`: single-image latency and batch throughput of the forward pass.
@@ -68,9 +70,9 @@ struct BenchModelCommand: AsyncParsableCommand {
             let blas = "OpenBLAS \(report.blas_core), \(report.blas_threads) thread(s) per call"
             print("model \(path) (alpha \(network.alpha)), \(threads) threads, \(report.engine) pointwise "
                   + (extractor.engine == .blas ? "(\(blas))" : "(\(blas), not used)"))
-            print(String(format: "single image: median %.2f ms, p95 %.2f ms, CPU %.2f ms (%d runs)",
+            print(formatted("single image: median %.2f ms, p95 %.2f ms, CPU %.2f ms (%d runs)",
                          report.single_ms_median, report.single_ms_p95, singleCPU, runs))
-            print(String(format: "batch %d: %.1f images/s, CPU %.2f ms per image (%d runs)",
+            print(formatted("batch %d: %.1f images/s, CPU %.2f ms per image (%d runs)",
                          batch, report.batch_images_per_s, batchCPU, batchRuns))
         }
     }

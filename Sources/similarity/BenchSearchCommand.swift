@@ -1,7 +1,8 @@
 import ArgumentParser
 import Catalog
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import HDF5
 import MobileNet
 import CBLAS
@@ -93,18 +94,17 @@ struct BenchSearchCommand: AsyncParsableCommand {
 
     private func report(_ rows: [String: Any], numpyMs: Double?) {
         if json {
-            let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])) ?? Data()
-            print(String(decoding: data, as: UTF8.self))
+            print(sortedJSON(rows))
             return
         }
         print("products \(products) x \(dimension), top-\(topK); compact index: \(rows["compact_index"]!); "
-              + String(format: "build %.2f s, memory %.0f MB", rows["build_s"] as! Double, rows["memory_mb"] as! Double))
+              + formatted("build %.2f s, memory %.0f MB", rows["build_s"] as! Double, rows["memory_mb"] as! Double))
         for kind in QueryKind.allCases {
             let median = rows["\(kind.rawValue)_ms_median"] as! Double
-            var line = String(format: "%-14@ search median %.2f ms (p95 %.2f), float32 scan %.2f ms", kind.rawValue as NSString,
+            var line = kind.rawValue.padding(to: 14) + formatted(" search median %.2f ms (p95 %.2f), float32 scan %.2f ms",
                               median, rows["\(kind.rawValue)_ms_p95"] as! Double,
                               rows["\(kind.rawValue)_float32_scan_ms_median"] as! Double)
-            if let numpyMs { line += String(format: ", numpy %.2f ms (%.1fx faster)", numpyMs, numpyMs / median) }
+            if let numpyMs { line += formatted(", numpy %.2f ms (%.1fx faster)", numpyMs, numpyMs / median) }
             print(line)
         }
         print("answers differing from the float32 scan: \(rows["mismatches"]!)")
@@ -143,17 +143,11 @@ enum NumpyBaseline {
     """
 
     static func milliseconds(products: Int, dimension: Int, topK: Int) -> Double? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, "\(products)", "\(dimension)", "\(min(topK, products - 1))"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let arguments = ["-c", script, "\(products)", "\(dimension)", "\(min(topK, products - 1))"]
+        guard let process = try? ChildProcess("python3", arguments, output: .pipe) else { return nil }
+        let output = process.readOutput()
+        guard process.waitUntilExit() else { return nil }
+        return Double(output.filter { !$0.isWhitespace })
     }
 }
 

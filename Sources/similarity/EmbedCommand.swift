@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
-import Foundation
+import FoundationEssentials
+import Glibc
 import MobileNet
 
 struct EmbedCommand: AsyncParsableCommand {

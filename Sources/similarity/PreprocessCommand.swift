@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import MobileNet
 import Synchronization
@@ -54,7 +55,7 @@ enum SummaryText {
         removed images:  \(summary.removedImages)
         failed images:   \(summary.failedImages)
         unchanged:       \(summary.unchangedImages)
-        seconds:         \(String(format: "%.2f", summary.seconds))
+        seconds:         \(formatted("%.2f", summary.seconds))
         \(summary.message)
         """
     }
@@ -67,8 +68,7 @@ enum SummaryText {
             "failed_images": summary.failedImages, "unchanged_images": summary.unchangedImages,
             "processing_time": (summary.seconds * 100).rounded() / 100, "message": summary.message,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return sortedJSON(object)
     }
 }
 
@@ -111,17 +111,17 @@ final class ProgressDisplay: Sendable {
 
     private func line(_ progress: IndexProgress) -> String {
         let eta = progress.etaSeconds.map { "ETA \(Self.clock($0))" } ?? "ETA --:--"
-        return "\(progress.done)/\(progress.total) images  \(String(format: "%.1f", progress.imagesPerSecond)) img/s  \(eta)"
+        return "\(progress.done)/\(progress.total) images  \(formatted("%.1f", progress.imagesPerSecond)) img/s  \(eta)"
     }
 
     static func clock(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
-        let mmss = String(format: "%02d:%02d", minutes, secs)
+        let mmss = formatted("%02d:%02d", minutes, secs)
         return hours > 0 ? "\(hours):\(mmss)" : mmss
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 }

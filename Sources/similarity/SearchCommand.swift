@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import MobileNet
 
@@ -56,12 +57,11 @@ struct SearchCommand: AsyncParsableCommand {
                  "similarity_score": (Double($0.score) * 10_000).rounded() / 10_000]
             }
             let body: [String: Any] = ["matches": objects, "total_compared": store.count, "threshold_used": Double(threshold)]
-            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(sortedJSON(body))
         } else if matches.isEmpty {
             print("No product scores \(threshold) or more (compared with \(store.count)).")
         } else {
-            for match in matches { print(String(format: "%.4f  ", match.score) + "\(match.id)  \(match.path)") }
+            for match in matches { print(formatted("%.4f  ", match.score) + "\(match.id)  \(match.path)") }
         }
     }
 }
