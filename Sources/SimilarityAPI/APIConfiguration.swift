@@ -18,7 +18,7 @@ public struct APIConfiguration: Sendable, Equatable {
     public var corsAllowedOrigins = ["*"]
     /// `threshold` of find-similar when the request gives none.
     public var defaultThreshold = 0.84
-    /// Threads answering requests; nil means two per core.
+    /// Threads answering requests; nil means four per core.
     public var workerCount: Int?
 
     public init() {}
@@ -93,7 +93,7 @@ public struct APIConfiguration: Sendable, Equatable {
             "upload limit: \(maxUploadBytes / 1024 / 1024) MB (\(maxUploadBytes) bytes)",
             "CORS origins: \(corsAllowedOrigins.isEmpty ? "(disabled)" : corsAllowedOrigins.joined(separator: ", "))",
             "default threshold: \(defaultThreshold)",
-            "workers: \(workerCount.map(String.init) ?? "(two per core)")",
+            "workers: \(workerCount.map(String.init) ?? "(four per core)")",
         ]
     }
 }

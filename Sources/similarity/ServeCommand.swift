@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     var corsOrigins: String?
     @Option(name: .customLong("default-threshold"), help: "find-similar threshold when a request gives none, 0.0-1.0. [SIMILARITY_DEFAULT_THRESHOLD, default 0.84]")
     var defaultThreshold: String?
-    @Option(help: "Threads answering requests. [SIMILARITY_WORKERS, default two per core]")
+    @Option(help: "Threads answering requests. [SIMILARITY_WORKERS, default four per core]")
     var workers: String?
 
     func run() async throws {
