@@ -33,7 +33,10 @@ let package = Package(
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Swift modules
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        /// Locks, condition variables and threads on pthreads, shared by the modules that run their own threads.
+        .systemLibrary(name: "CThreads"),
+        .target(name: "Threads", dependencies: ["CThreads"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "Threads"]),
         /// libpng's classic API wrapped in C, so its longjmp error handling never crosses Swift frames.
         .target(name: "CPNGDecode", dependencies: ["CPNG"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNGDecode"]),
@@ -44,13 +47,13 @@ let package = Package(
         ], swiftSettings: mobileNetSettings),  // same CPU level: the search kernels convert int8 and multiply in SIMD
         /// epoll and eventfd headers for the HTTP server's event loops (not in Swift's Glibc module).
         .systemLibrary(name: "CEpoll"),
-        .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTP", dependencies: ["CEpoll", "Threads", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SimilarityAPI", dependencies: [
             "HTTP", "Catalog", "Imaging", "MobileNet",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "similarity", dependencies: [
-            "SimilarityAPI", "Catalog", "Imaging", "MobileNet", "HTTP", "HDF5",
+            "SimilarityAPI", "Catalog", "Imaging", "MobileNet", "HTTP", "HDF5", "Threads",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

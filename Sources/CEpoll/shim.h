@@ -7,6 +7,3 @@
 // (The socket types are spelled out so that this header does not claim <sys/socket.h> from Glibc.)
 struct sockaddr;
 int accept4(int fd, struct sockaddr *address, unsigned int *length, int flags);
-
-// Also _GNU_SOURCE only: names the server's threads (http-io, http-worker-N) for top -H and debuggers.
-int pthread_setname_np(unsigned long thread, const char *name);

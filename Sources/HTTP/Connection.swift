@@ -2,6 +2,7 @@ import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// One client connection: reads and parses requests, hands each complete one to the worker pool, writes
 /// the response and continues with the next (pipelined requests are answered in order).

@@ -2,6 +2,7 @@ import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// One socket I/O thread: an epoll set with the listening socket and the connections it accepted.
 ///

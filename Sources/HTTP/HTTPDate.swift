@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// The `Date` header value (IMF-fixdate), formatted once per second.
 enum HTTPDate {

@@ -3,6 +3,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// An HTTP/1.1 server on POSIX sockets: event-loop threads do the socket I/O and parsing, a bounded
 /// worker pool runs the responder. See `ServerConfiguration` for limits and timeouts.

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import Threads
 
 /// What every connection of one server shares: configuration, the application, the worker pool,
 /// counters and the access log.

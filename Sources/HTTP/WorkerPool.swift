@@ -1,3 +1,5 @@
+import Threads
+
 /// A fixed set of threads running jobs in submission order. The queue is bounded by its callers: each
 /// connection has at most one request in a job at a time and connections are capped.
 final class WorkerPool: @unchecked Sendable {

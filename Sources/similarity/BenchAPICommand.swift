@@ -9,6 +9,7 @@ import SimilarityAPI
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// `similarity bench api`: the service end to end, as a client sees it. Builds a synthetic catalog,
 /// indexes it, starts `similarity serve` as a child process and measures find-similar over loopback.
