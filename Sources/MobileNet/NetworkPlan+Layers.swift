@@ -29,8 +29,7 @@ extension NetworkPlan {
     func runPointwise(_ index: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                       pixels: Range<Int>, columns: Range<Int>, workspace: Workspace) {
         let block = blocks[index], layer = block.pointwise
-        let weights = engine == .native ? block.packedPointwise : layer.weights
-        weights.withUnsafeBufferPointer { weights in
+        layer.weights.withUnsafeBufferPointer { weights in
             layer.bias.withUnsafeBufferPointer { bias in
                 switch engine {
                 case .native:
@@ -39,7 +38,7 @@ extension NetworkPlan {
                                         pixels: pixels, columns: columns, channelLists: workspace.channelLists)
                 case .blas:
                     BLASPointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                      weights: weights.baseAddress!, bias: bias.baseAddress!, output: output,
+                                      packed: weights.baseAddress!, bias: bias.baseAddress!, output: output,
                                       pixels: pixels, columns: columns)
                 }
             }
