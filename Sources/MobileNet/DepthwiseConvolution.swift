@@ -16,21 +16,22 @@ enum DepthwiseConvolution {
         var leading: Int { stride == 1 ? 1 : 0 }
     }
 
-    /// Computes output rows `rows` into `output`, which holds row `rows.lowerBound` first. `weights` is
-    /// `[3][3][C]`, `zeros` at least `width × channels` zeros.
-    static func run(_ input: UnsafePointer<Float>, _ geometry: Geometry,
+    /// Computes output rows `rows` into `output`, which holds row `rows.lowerBound` first. `input`
+    /// holds `inputRows` rows, input row r at slot r % inputRows (a ring, or the whole layer).
+    /// `weights` is `[3][3][C]`, `zeros` at least `width × channels` zeros.
+    static func run(_ input: UnsafePointer<Float>, inputRows: Int, _ geometry: Geometry,
                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, zeros: UnsafePointer<Float>,
                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         if geometry.stride == 1 {
-            run(StrideOne.self, input, geometry, weights, bias, zeros, output, rows)
+            run(StrideOne.self, input, inputRows, geometry, weights, bias, zeros, output, rows)
         } else {
-            run(StrideTwo.self, input, geometry, weights, bias, zeros, output, rows)
+            run(StrideTwo.self, input, inputRows, geometry, weights, bias, zeros, output, rows)
         }
     }
 
     private typealias Rows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
 
-    private static func run<S: KernelStride>(_: S.Type, _ input: UnsafePointer<Float>, _ geometry: Geometry,
+    private static func run<S: KernelStride>(_: S.Type, _ input: UnsafePointer<Float>, _ inputRows: Int, _ geometry: Geometry,
                                              _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                              _ zeros: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
                                              _ rows: Range<Int>) {
@@ -38,7 +39,7 @@ enum DepthwiseConvolution {
         let rowLength = width &* c, outputRowLength = outputWidth &* c
         let span = 3 &* S.step &+ 3  // input columns read by four neighbouring output pixels
         func inputRow(_ row: Int) -> UnsafePointer<Float> {
-            row >= 0 && row < geometry.height ? input + row &* rowLength : zeros
+            row >= 0 && row < geometry.height ? input + (row % inputRows) &* rowLength : zeros
         }
         for y in rows {
             let top = y &* S.step &- geometry.leading

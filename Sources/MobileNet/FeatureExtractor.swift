@@ -30,7 +30,7 @@ public final class FeatureExtractor {
         let engine = engine == .blas && (try? BLASRuntime.load()) == nil ? .native : engine
         self.engine = engine
         let plan = NetworkPlan(model, engine: engine), schedule = Schedule()
-        workspaces = (0..<self.threads).map { _ in Workspace(plan: plan) }
+        workspaces = (0..<self.threads).map { _ in Workspace(plan: plan, schedule: schedule) }
         team = ThreadTeam(helpers: self.threads - 1)
         self.plan = plan
         self.schedule = schedule
@@ -77,7 +77,7 @@ public final class FeatureExtractor {
     /// `conv_pw_6_relu`, ...), `[H][W][C]` for image 0 of `input`.
     public func activation(_ input: UnsafePointer<Float>, after name: String) throws -> [Float] {
         guard let layer = plan.layer(named: name) else { throw MobileNetError.unknownLayer(name) }
-        return Array(runLayers(input, through: layer))
+        return runLayers(input, through: layer)
     }
 
     // MARK: - Scheduling
@@ -109,7 +109,7 @@ public final class FeatureExtractor {
             plan.runBlock(index, workspace.output(index), output: workspace.output(index + 1), rows: 0..<block.side,
                           tileRows: schedule.tileRows(block), workspace: workspace)
         }
-        return UnsafePointer(workspace.output(plan.blocks.count))
+        return UnsafePointer(workspace.output(plan.blocks.count).data)
     }
 
     /// One image on all threads: each runs the early blocks interleaved for its share of the rows
@@ -136,32 +136,32 @@ public final class FeatureExtractor {
                 plan.runDepthwise(index, shared.output(index), output: own.depthwise, zeros: own.zeros, rows: 0..<block.side)
                 while let piece = pieces.take() {
                     let columns = piece * width ..< min(block.outputChannels, (piece + 1) * width)
-                    plan.runPointwise(index, own.depthwise, output: shared.output(index + 1), pixels: 0..<block.pixels,
+                    plan.runPointwise(index, own.depthwise, output: shared.output(index + 1).data, pixels: 0..<block.pixels,
                                       columns: columns, workspace: own)
                 }
             }
         }
-        return UnsafePointer(shared.output(plan.blocks.count))
+        return UnsafePointer(shared.output(plan.blocks.count).data)
     }
 
-    /// One image, layer after layer on the calling thread, up to and including `stop`; returns that
-    /// layer's output (for `activation`).
-    private func runLayers(_ input: UnsafePointer<Float>, through stop: NetworkPlan.Layer) -> UnsafeBufferPointer<Float> {
-        let workspace = workspaces[0]
-        plan.runFirst(input, output: workspace.first, rows: 0..<plan.firstSide)
-        if stop == .first { return UnsafeBufferPointer(start: workspace.first, count: plan.firstCount) }
+    /// One image, layer after layer on the calling thread, up to and including `stop`; returns a copy
+    /// of that layer's output (for `activation`, in scratch that keeps every layer whole).
+    private func runLayers(_ input: UnsafePointer<Float>, through stop: NetworkPlan.Layer) -> [Float] {
+        let workspace = Workspace(plan: plan, schedule: nil)
+        plan.runFirst(input, output: workspace.output(0), rows: 0..<plan.firstSide)
+        if stop == .first { return Array(UnsafeBufferPointer(start: workspace.output(0).data, count: plan.firstCount)) }
         for (index, block) in plan.blocks.enumerated() {
             // One tile, so that the whole depthwise output is left in `workspace.depthwise`.
             plan.runBlock(index, workspace.output(index), output: workspace.output(index + 1), rows: 0..<block.side,
                           tileRows: block.side, workspace: workspace)
             if stop == .depthwise(block: index) {
-                return UnsafeBufferPointer(start: workspace.depthwise, count: block.depthwiseCount)
+                return Array(UnsafeBufferPointer(start: workspace.depthwise, count: block.depthwiseCount))
             }
             if stop == .pointwise(block: index) {
-                return UnsafeBufferPointer(start: workspace.output(index + 1), count: block.outputCount)
+                return Array(UnsafeBufferPointer(start: workspace.output(index + 1).data, count: block.outputCount))
             }
         }
-        return UnsafeBufferPointer(start: workspace.output(plan.blocks.count), count: plan.blocks.last?.outputCount ?? 0)
+        return []
     }
 
     /// Runs `body(member)` on up to `members` of this extractor's threads (see `ThreadTeam`).

@@ -4,13 +4,14 @@
 /// Four output pixels are computed together so that four accumulator chains run in parallel and
 /// each weight vector is loaded once for all four. (The output side, 112, is at least 4.)
 enum FirstConvolution {
-    /// Computes output rows `rows` of one `size`×`size`×3 image. `weights` is `[3][3][3][C]`.
+    /// Computes output rows `rows` of one `size`×`size`×3 image into `output`, which holds
+    /// `outputRows` rows (row y at slot y % outputRows). `weights` is `[3][3][3][C]`.
     static func run(_ input: UnsafePointer<Float>, size: Int, channels: Int,
                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                    output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+                    output: UnsafeMutablePointer<Float>, outputRows: Int, rows: Range<Int>) {
         let outputSide = Architecture.outputSide(size, stride: 2)
         for y in rows {
-            let target = output + y &* outputSide &* channels
+            let target = output + (y % outputRows) &* outputSide &* channels
             var channel = 0
             while channel + 16 <= channels {
                 row(SIMD16<Float>.self, input, size: size, y: y, channels: channels, channel: channel,

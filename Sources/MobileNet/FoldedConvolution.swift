@@ -4,6 +4,7 @@
 /// The weights keep Keras's layout with the output channel last (conv1 `[3][3][3][C]`, depthwise
 /// `[3][3][C]`, pointwise `[Cin][Cout]`), which is also the layout the kernels read.
 struct FoldedConvolution: Sendable {
+    /// Keras's layout (see above), or `NativePointwise`'s panels after `packedForPointwise()`.
     let weights: [Float]
     let bias: [Float]
     let inputChannels: Int
@@ -24,5 +25,19 @@ struct FoldedConvolution: Sendable {
         bias = (0..<channels).map { Float(Double(beta[$0]) - Double(mean[$0]) * scale[$0]) }
         self.inputChannels = inputChannels
         outputChannels = channels
+    }
+
+    /// This 1x1 layer with its weights repacked into `NativePointwise`'s panels (the copy in Keras's
+    /// layout is then dropped: one layout is kept, the weights are the model's largest part).
+    func packedForPointwise() -> FoldedConvolution {
+        FoldedConvolution(weights: NativePointwise.pack(weights, inputChannels: inputChannels, outputChannels: outputChannels),
+                          bias: bias, inputChannels: inputChannels, outputChannels: outputChannels)
+    }
+
+    private init(weights: [Float], bias: [Float], inputChannels: Int, outputChannels: Int) {
+        self.weights = weights
+        self.bias = bias
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
     }
 }

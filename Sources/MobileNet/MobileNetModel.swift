@@ -14,9 +14,8 @@ public final class MobileNetModel: Sendable {
     struct Block: Sendable {
         let stride: Int
         let depthwise: FoldedConvolution
+        /// Its weights are kept only in `NativePointwise`'s panel layout (which both engines read).
         let pointwise: FoldedConvolution
-        /// The pointwise weights in `NativePointwise`'s panel layout.
-        let packedPointwise: [Float]
     }
 
     let firstConvolution: FoldedConvolution
@@ -42,8 +41,7 @@ public final class MobileNetModel: Sendable {
             let pointwise = try FoldedConvolution(
                 file: file, layer: "conv_pw_\(number)", kernelSuffix: "kernel:0",
                 shape: [1, 1, channels, outputChannels], inputChannels: channels, outputChannels: outputChannels)
-            let packed = NativePointwise.pack(pointwise.weights, inputChannels: channels, outputChannels: outputChannels)
-            blocks.append(Block(stride: spec.stride, depthwise: depthwise, pointwise: pointwise, packedPointwise: packed))
+            blocks.append(Block(stride: spec.stride, depthwise: depthwise, pointwise: pointwise.packedForPointwise()))
             channels = outputChannels
         }
         self.alpha = alpha

@@ -5,9 +5,9 @@ extension NetworkPlan {
     /// one before compute just the rows it is missing. A layer's rows are thus read by the next layer
     /// soon after they are written, while still in cache. Only the rows that `rows` depends on are
     /// computed (so two threads can each take part of an image, recomputing the few rows they share);
-    /// the intermediate layers go to `workspace`.
+    /// the intermediate layers go to `workspace`, whose rings must be at least `interleavedRows` long.
     func runInterleaved(_ input: UnsafePointer<Float>, workspace: Workspace, through last: Int, rows: Range<Int>,
-                        output: UnsafeMutablePointer<Float>, step: Int, tileRows: (Block) -> Int) {
+                        output: LayerBuffer, step: Int, tileRows: (Block) -> Int) {
         guard !rows.isEmpty else { return }
         // The rows each layer must produce, from the last layer back to conv1.
         var start = [Int](repeating: 0, count: last + 1), end = start
@@ -35,5 +35,18 @@ extension NetworkPlan {
         for band in stride(from: rows.lowerBound + step, to: rows.upperBound + step, by: step) {
             produce(last, rows: min(rows.upperBound, band))
         }
+    }
+
+    /// Rows of layers 0..<last that `runInterleaved` needs at once (the sizes of their rings): when
+    /// a step asks layer L for at most n rows, layer L - 1 must hold the (n - 1)·stride + 3 rows they
+    /// are computed from (and computes at most that many in one step).
+    func interleavedRows(through last: Int, step: Int) -> [Int] {
+        var rows = [Int](repeating: 0, count: last)
+        var asked = step
+        for layer in stride(from: last, to: 0, by: -1) {
+            asked = min(side(ofLayer: layer - 1), (asked - 1) * blocks[layer - 1].geometry.stride + 3)
+            rows[layer - 1] = asked
+        }
+        return rows
     }
 }

@@ -4,8 +4,8 @@ struct NetworkPlan {
     /// One depthwise-separable block: its input geometry and what it produces.
     struct Block {
         let depthwise: FoldedConvolution
+        /// Weights in `NativePointwise`'s panels.
         let pointwise: FoldedConvolution
-        let packedPointwise: [Float]
         /// Geometry of the depthwise layer (its input side, channels and stride).
         let geometry: DepthwiseConvolution.Geometry
         var side: Int { geometry.outputHeight }
@@ -39,8 +39,7 @@ struct NetworkPlan {
         var blocks: [Block] = []
         for block in model.blocks {
             let geometry = DepthwiseConvolution.Geometry(height: side, width: side, channels: channels, stride: block.stride)
-            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise,
-                                packedPointwise: block.packedPointwise, geometry: geometry))
+            blocks.append(Block(depthwise: block.depthwise, pointwise: block.pointwise, geometry: geometry))
             side = geometry.outputHeight
             channels = block.pointwise.outputChannels
         }

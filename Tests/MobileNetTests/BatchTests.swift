@@ -47,6 +47,29 @@ import Testing
         #expect(maxAbsDiff <= 1e-3 && cosine >= 0.99999, "max abs diff \(maxAbsDiff), cosine \(cosine)")
     }
 
+    /// The early layers keep only rings of rows (wrapping many times per image, at band offsets that
+    /// differ with the thread count); the activations keep every layer whole. Both give the same sums.
+    @Test(arguments: [(1.0, 1), (1.0, 2), (1.0, 3), (0.25, 1), (0.25, 2)])
+    func ringsMatchWholeLayers(alpha: Float, threads: Int) throws {
+        let model = try (alpha == 1 ? GoldenData.alpha100 : GoldenData.alpha025).get()
+        let extractor = FeatureExtractor(model: model, maxBatch: 2, threads: threads)
+        let images = try Self.eightImages()
+        let pixels = 7 * 7, dimension = model.featureDimension
+        for image in [2, 7] {
+            let start = images.withUnsafeBufferPointer { $0.baseAddress! + image * 224 * 224 * 3 }
+            let last = try extractor.activation(start, after: "conv_pw_13_relu")
+            var expected = [Float](repeating: 0, count: dimension)
+            for pixel in 0..<pixels {
+                for channel in 0..<dimension { expected[channel] += last[pixel * dimension + channel] }
+            }
+            expected = expected.map { $0 * (1 / Float(pixels)) }
+            let alone = extractor.pooledFeatures(start, count: 1)
+            let paired = Array(extractor.pooledFeatures(start, count: 2)[0..<dimension])
+            #expect(alone == expected, "image \(image), one at a time: max abs diff \(GoldenData.compare(alone, expected).maxAbsDiff)")
+            #expect(paired == expected, "image \(image), in a batch: max abs diff \(GoldenData.compare(paired, expected).maxAbsDiff)")
+        }
+    }
+
     @Test func mirroredImagesDiffer() throws {
         let model = try GoldenData.alpha025.get()
         let images = try Self.eightImages()
