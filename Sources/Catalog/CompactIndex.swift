@@ -26,7 +26,10 @@ final class CompactIndex: Sendable {
     static let reducedDimension = 256
     /// Absolute slack added to every bound to cover float rounding in the sums.
     static let roundingMargin: Float = 1e-4
+    /// How many candidate rows ahead tier 2 asks for its codes.
+    static let prefetchDistance = 2
     static let keptCounter = Atomic<Int>(0)
+    static let allRows = ProcessInfo.processInfo.environment["SEARCH_ALL"] != nil
     static let trace = ProcessInfo.processInfo.environment["SEARCH_TRACE"] != nil
 
     let rows: Int
@@ -121,7 +124,7 @@ final class CompactIndex: Sendable {
         // The k-th best exact score among any k rows is a floor for the answer's k-th score.
         let cut = max(threshold, kthScore(of: seeds, topK: topK, query: query, vectors: vectors))
         clock.mark("seeds")
-        var survivors = secondTier(terms, upper: upper, cut: cut)
+        var survivors = secondTier(terms, upper: upper, cut: Self.allRows ? -.infinity : cut)
         clock.mark("tier2")
         // Exact scores, best upper bound first, until no remaining row can enter.
         survivors.sort { $0.bound > $1.bound }
@@ -202,14 +205,19 @@ final class CompactIndex: Sendable {
             let output = SendablePointer(out.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: parts.count) { part in
                 var kept: [(bound: Float, row: Int32)] = []
+                let candidates = upper.withUnsafeBufferPointer { u in parts[part].filter { u[$0] >= cut } }
                 upper.withUnsafeBufferPointer { u in
                     terms.restWeights.withUnsafeBufferPointer { w in
                         restCodes.withUnsafeBufferPointer { c in
-                            for row in parts[part] where u[row] >= cut {
-                                // a1 recovered from the stored bound: off by float rounding, which the margin covers.
+                            let codes = c.baseAddress!
+                            for (index, row) in candidates.enumerated() {
+                                if index + Self.prefetchDistance < candidates.count {
+                                    Prefetch.read(codes + candidates[index + Self.prefetchDistance] * dimension, bytes: dimension)
+                                }
                                 if CompactIndex.trace { CompactIndex.keptCounter.add(1, ordering: .relaxed) }
+                                // a1 recovered from the stored bound: off by float rounding, which the margin covers.
                                 let first = u[row] - firstSlack(row, terms)
-                                let bound = first + Self.dot(c.baseAddress! + row * dimension, w.baseAddress!, count: dimension)
+                                let bound = first + Self.dot(codes + row * dimension, w.baseAddress!, count: dimension)
                                     + secondSlack(row, terms)
                                 if bound >= cut { kept.append((bound, Int32(row))) }
                             }

@@ -21,10 +21,10 @@ struct CompactIndexEncoder {
         self.reduced = reduced
         self.mean = mean
         self.basis = basis
-        codes = [Int8](repeating: 0, count: rows * reduced)
+        codes = HugePages.zeros(Int8.self, count: rows * reduced)
         tails = [Float](repeating: 0, count: rows)
         roundingErrors = [Float](repeating: 0, count: rows)
-        restCodes = [Int8](repeating: 0, count: rows * dimension)
+        restCodes = HugePages.zeros(Int8.self, count: rows * dimension)
         restErrors = [Float](repeating: 0, count: rows)
     }
 

@@ -1,0 +1,27 @@
+import Glibc
+
+/// Large arrays read at random rows (the compact index's tiers) cost a TLB miss per row with 4 KiB
+/// pages; asking the kernel for 2 MiB pages before the memory is first touched avoids most of them.
+/// Where transparent huge pages are off, the request is ignored and nothing else changes.
+enum HugePages {
+    static let size = 2 << 20
+
+    /// `count` zeros, in memory advised to use huge pages.
+    static func zeros<T: BitwiseCopyable>(_ type: T.Type, count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let bytes = count * MemoryLayout<T>.stride
+            if let base = buffer.baseAddress {
+                advise(UnsafeMutableRawPointer(base), bytes: bytes)
+                memset(base, 0, bytes)
+            }
+            initialized = count
+        }
+    }
+
+    private static func advise(_ base: UnsafeMutableRawPointer, bytes: Int) {
+        let address = UInt(bitPattern: base), mask = UInt(size - 1)
+        let start = (address + mask) & ~mask, end = (address + UInt(bytes)) & ~mask
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, Int(end - start), MADV_HUGEPAGE)
+    }
+}
