@@ -54,19 +54,25 @@ final class CompactIndex: Sendable {
         self.rows = rows
         self.dimension = dimension
         self.reduced = reduced
+        let clock = PhaseClock()
         let mean = Self.mean(vectors, rows: rows, dimension: dimension)
+        clock.mark("mean")
         let basis = PrincipalSubspace.fit(vectors, rows: rows, dimension: dimension, mean: mean, rank: reduced)
+        clock.mark("pca")
         var encoder = CompactIndexEncoder(rows: rows, dimension: dimension, reduced: reduced, mean: mean, basis: basis)
-        encoder.encode(vectors)
+        clock.mark("alloc")
+        let tiers = encoder.encode(vectors)
+        clock.mark("encode")
+        if Self.trace { clock.report("build") }
         self.mean = mean
         self.basis = basis
-        scales = encoder.scales
-        codes = encoder.codes
-        tails = encoder.tails
-        roundingErrors = encoder.roundingErrors
-        restScales = encoder.restScales
-        restCodes = encoder.restCodes
-        restErrors = encoder.restErrors
+        scales = tiers.scales
+        codes = tiers.codes
+        tails = tiers.tails
+        roundingErrors = tiers.roundingErrors
+        restScales = tiers.restScales
+        restCodes = tiers.restCodes
+        restErrors = tiers.restErrors
         if Self.trace {
             func stats(_ a: [Float]) -> String { let s = a.sorted(); return String(format: "mean %.4f p10 %.4f p50 %.4f p90 %.4f", a.reduce(0, +) / Float(a.count), s[s.count / 10], s[s.count / 2], s[s.count * 9 / 10]) }
             FileHandle.standardError.write(Data("tails \(stats(tails))\nrounding \(stats(roundingErrors))\nrest \(stats(restErrors))\n".utf8))

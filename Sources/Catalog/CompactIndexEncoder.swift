@@ -1,19 +1,29 @@
 import CBLAS
+import Dispatch
 
-/// Builds the two tiers chunk by chunk (two matrix products per chunk).
+/// The quantised tiers of a `CompactIndex` (see its layout).
+struct CompactTiers {
+    var scales: [Float]
+    var codes: [Int8]
+    var tails: [Float]
+    var roundingErrors: [Float]
+    var restScales: [Float]
+    var restCodes: [Int8]
+    var restErrors: [Float]
+}
+
+/// Builds the two tiers chunk by chunk (two matrix products per chunk): the first chunk sets the
+/// quantisation scales, then all chunks are encoded on two threads.
 struct CompactIndexEncoder {
     let rows: Int
     let dimension: Int
     let reduced: Int
     let mean: [Float]
     let basis: [Float]
-    var scales: [Float] = []
-    var codes: [Int8]
-    var tails: [Float]
-    var roundingErrors: [Float]
-    var restScales: [Float] = []
-    var restCodes: [Int8]
-    var restErrors: [Float]
+    private var scales: [Float] = []
+    private var restScales: [Float] = []
+
+    static let chunk = 8_192
 
     init(rows: Int, dimension: Int, reduced: Int, mean: [Float], basis: [Float]) {
         self.rows = rows
@@ -21,38 +31,53 @@ struct CompactIndexEncoder {
         self.reduced = reduced
         self.mean = mean
         self.basis = basis
-        codes = HugePages.zeros(Int8.self, count: rows * reduced)
-        tails = [Float](repeating: 0, count: rows)
-        roundingErrors = [Float](repeating: 0, count: rows)
-        restCodes = HugePages.zeros(Int8.self, count: rows * dimension)
-        restErrors = [Float](repeating: 0, count: rows)
     }
 
-    mutating func encode(_ vectors: [Float]) {
-        let chunk = 8_192
-        var centred = [Float](repeating: 0, count: chunk * dimension)
-        var projected = [Float](repeating: 0, count: chunk * reduced)
-        var start = 0
-        while start < rows {
-            let count = min(chunk, rows - start)
-            vectors.withUnsafeBufferPointer { v in
-                centred.withUnsafeMutableBufferPointer { c in
-                    for r in 0..<count {
-                        let source = v.baseAddress! + (start + r) * dimension, target = c.baseAddress! + r * dimension
-                        for j in 0..<dimension { target[j] = source[j] - mean[j] }
-                    }
+    /// Encodes every row of `vectors` (rows x dimension).
+    mutating func encode(_ vectors: [Float]) -> CompactTiers {
+        setScales(vectors)
+        var tiers = CompactTiers(scales: scales, codes: HugePages.uninitialized(Int8.self, count: rows * reduced),
+                                 tails: [Float](repeating: 0, count: rows), roundingErrors: [Float](repeating: 0, count: rows),
+                                 restScales: restScales, restCodes: HugePages.uninitialized(Int8.self, count: rows * dimension),
+                                 restErrors: [Float](repeating: 0, count: rows))
+        let encoder = self, shared = SendableVectors(vectors)
+        let chunks = (rows + Self.chunk - 1) / Self.chunk
+        Output.with(&tiers) { output in
+            DispatchQueue.concurrentPerform(iterations: min(2, chunks)) { worker in
+                var workspace = Workspace(dimension: encoder.dimension, reduced: encoder.reduced)
+                for chunk in stride(from: worker, to: chunks, by: 2) {
+                    encoder.encodeChunk(shared.vectors, start: chunk * Self.chunk, workspace: &workspace, into: output)
                 }
             }
-            multiply(centred, byBasisTransposeInto: &projected, rows: count)
-            if scales.isEmpty { scales = Self.scales(projected, rows: count, width: reduced) }
-            let totals = (0..<count).map { r in Double(VectorMath.dot(centred, offset: r * dimension, count: dimension)) }
-            quantiseFirst(&projected, rows: count, start: start, totals: totals)
-            // centred -= dequantised · basis: what is left is the exact rest r.
-            subtractReconstruction(projected, from: &centred, rows: count)
-            if restScales.isEmpty { restScales = Self.scales(centred, rows: count, width: dimension) }
-            quantiseRest(centred, rows: count, start: start)
-            start += count
         }
+        return tiers
+    }
+
+    /// Scales from the first chunk: the tier-1 ones from its coordinates, the rest ones from its rest.
+    private mutating func setScales(_ vectors: [Float]) {
+        let count = min(Self.chunk, rows)
+        var workspace = Workspace(dimension: dimension, reduced: reduced)
+        workspace.centre(vectors, start: 0, count: count, mean: mean)
+        multiply(workspace.centred, byBasisTransposeInto: &workspace.projected, rows: count)
+        scales = Self.scales(workspace.projected, rows: count, width: reduced)
+        restScales = [Float](repeating: 1, count: dimension)
+        var probe = CompactTiers(scales: scales, codes: [Int8](repeating: 0, count: count * reduced),
+                                 tails: [Float](repeating: 0, count: count), roundingErrors: [Float](repeating: 0, count: count),
+                                 restScales: restScales, restCodes: [], restErrors: [])
+        Output.with(&probe) { quantiseFirst(&workspace.projected, centred: workspace.centred, rows: count, start: 0, into: $0) }
+        subtractReconstruction(workspace.projected, from: &workspace.centred, rows: count)
+        restScales = Self.scales(workspace.centred, rows: count, width: dimension)
+    }
+
+    /// Centres, projects and quantises rows start..<start+chunk into both tiers.
+    private func encodeChunk(_ vectors: [Float], start: Int, workspace: inout Workspace, into output: Output) {
+        let count = min(Self.chunk, rows - start)
+        workspace.centre(vectors, start: start, count: count, mean: mean)
+        multiply(workspace.centred, byBasisTransposeInto: &workspace.projected, rows: count)
+        quantiseFirst(&workspace.projected, centred: workspace.centred, rows: count, start: start, into: output)
+        // centred -= dequantised · basis: what is left is the exact rest r.
+        subtractReconstruction(workspace.projected, from: &workspace.centred, rows: count)
+        quantiseRest(workspace.centred, rows: count, start: start, into: output)
     }
 
     /// projected (rows x reduced) = centred (rows x D) · basisᵀ.
@@ -68,35 +93,36 @@ struct CompactIndexEncoder {
     }
 
     /// Quantises tier 1 in place: `projected` becomes s∘c. Records the tail and rounding error.
-    private mutating func quantiseFirst(_ projected: inout [Float], rows count: Int, start: Int, totals: [Double]) {
+    private func quantiseFirst(_ projected: inout [Float], centred: [Float], rows count: Int, start: Int, into output: Output) {
         for r in 0..<count {
+            let total = Double(VectorMath.dot(centred, offset: r * dimension, count: dimension))
             var inside = 0.0, error = 0.0
             for j in 0..<reduced {
                 let y = projected[r * reduced + j]
                 inside += Double(y) * Double(y)
                 let code = max(-127, min(127, (y / scales[j]).rounded()))
-                codes[(start + r) * reduced + j] = Int8(code)
+                output.codes[(start + r) * reduced + j] = Int8(code)
                 let dequantised = code * scales[j]
                 error += Double(y - dequantised) * Double(y - dequantised)
                 projected[r * reduced + j] = dequantised
             }
             // A difference of squares: the added 1e-5 keeps it an upper bound despite float rounding.
-            tails[start + r] = Float((max(0, totals[r] - inside) + 1e-5).squareRoot())
-            roundingErrors[start + r] = Float(error.squareRoot()) * 1.001 + 1e-6
+            output.tails[start + r] = Float((max(0, total - inside) + 1e-5).squareRoot())
+            output.roundingErrors[start + r] = Float(error.squareRoot()) * 1.001 + 1e-6
         }
     }
 
-    private mutating func quantiseRest(_ rest: [Float], rows count: Int, start: Int) {
+    private func quantiseRest(_ rest: [Float], rows count: Int, start: Int, into output: Output) {
         for r in 0..<count {
             var error = 0.0
             for j in 0..<dimension {
                 let value = rest[r * dimension + j]
                 let code = max(-127, min(127, (value / restScales[j]).rounded()))
-                restCodes[(start + r) * dimension + j] = Int8(code)
+                output.restCodes![(start + r) * dimension + j] = Int8(code)
                 let difference = Double(value) - Double(code * restScales[j])
                 error += difference * difference
             }
-            restErrors[start + r] = Float(error.squareRoot()) * 1.001 + 1e-6
+            output.restErrors![start + r] = Float(error.squareRoot()) * 1.001 + 1e-6
         }
     }
 
@@ -109,4 +135,57 @@ struct CompactIndexEncoder {
         }
         return maxima.map { max($0, 1e-6) / 127 }
     }
+
+    /// One thread's buffers for a chunk.
+    private struct Workspace {
+        var centred: [Float]
+        var projected: [Float]
+
+        init(dimension: Int, reduced: Int) {
+            centred = [Float](repeating: 0, count: CompactIndexEncoder.chunk * dimension)
+            projected = [Float](repeating: 0, count: CompactIndexEncoder.chunk * reduced)
+        }
+
+        mutating func centre(_ vectors: [Float], start: Int, count: Int, mean: [Float]) {
+            let dimension = mean.count
+            vectors.withUnsafeBufferPointer { v in
+                centred.withUnsafeMutableBufferPointer { c in
+                    for r in 0..<count {
+                        let source = v.baseAddress! + (start + r) * dimension, target = c.baseAddress! + r * dimension
+                        for j in 0..<dimension { target[j] = source[j] - mean[j] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the threads write: disjoint rows of the tiers' arrays.
+    private struct Output: @unchecked Sendable {
+        let codes: UnsafeMutablePointer<Int8>
+        let tails: UnsafeMutablePointer<Float>
+        let roundingErrors: UnsafeMutablePointer<Float>
+        let restCodes: UnsafeMutablePointer<Int8>?
+        let restErrors: UnsafeMutablePointer<Float>?
+
+        static func with(_ tiers: inout CompactTiers, _ body: (Output) -> Void) {
+            tiers.codes.withUnsafeMutableBufferPointer { codes in
+                tiers.tails.withUnsafeMutableBufferPointer { tails in
+                    tiers.roundingErrors.withUnsafeMutableBufferPointer { errors in
+                        tiers.restCodes.withUnsafeMutableBufferPointer { restCodes in
+                            tiers.restErrors.withUnsafeMutableBufferPointer { restErrors in
+                                body(Output(codes: codes.baseAddress!, tails: tails.baseAddress!, roundingErrors: errors.baseAddress!,
+                                            restCodes: restCodes.baseAddress, restErrors: restErrors.baseAddress))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The catalog's rows, read by both encoding threads.
+private struct SendableVectors: @unchecked Sendable {
+    let vectors: [Float]
+    init(_ vectors: [Float]) { self.vectors = vectors }
 }

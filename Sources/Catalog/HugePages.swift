@@ -6,14 +6,12 @@ import Glibc
 enum HugePages {
     static let size = 2 << 20
 
-    /// `count` zeros, in memory advised to use huge pages.
-    static func zeros<T: BitwiseCopyable>(_ type: T.Type, count: Int) -> [T] {
+    /// An array of `count` plain values left as the allocator gives them (the caller writes every
+    /// element before reading any), in memory advised to use huge pages. Not filling it here lets
+    /// the writers fault its pages in, on their own threads.
+    static func uninitialized<T: BitwiseCopyable>(_ type: T.Type, count: Int) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let bytes = count * MemoryLayout<T>.stride
-            if let base = buffer.baseAddress {
-                advise(UnsafeMutableRawPointer(base), bytes: bytes)
-                memset(base, 0, bytes)
-            }
+            if let base = buffer.baseAddress { advise(UnsafeMutableRawPointer(base), bytes: count * MemoryLayout<T>.stride) }
             initialized = count
         }
     }
