@@ -1,7 +1,5 @@
 import CBLAS
 import Dispatch
-import Foundation
-import Synchronization
 
 /// Compact copies of a large feature matrix that bound every row's score, so that only the few rows
 /// that could still make the top k are re-scored in float32. The answer is exactly the one a full
@@ -18,19 +16,22 @@ import Synchronization
 ///   q·x = a1 + Pq·(y - s∘c) + q⊥·(x - m)⊥,   a1 = q·m + Pq·(s∘c)
 ///   q·x = a2 + q·(r - t∘k),                  a2 = a1 + q·(t∘k)
 /// By Cauchy–Schwarz |q·x - a1| ≤ |Pq|·roundingError + |q⊥|·tail and |q·x - a2| ≤ |q|·restError
-/// (each widened by a small margin for float rounding in the sums). A row whose upper bound is
-/// below the k-th largest lower bound (or below the threshold) cannot be in the answer. Tier 1 scans
-/// every row; tier 2 only rows tier 1 kept; the survivors of tier 2 are scored in float32, best upper
-/// bound first, until the next upper bound is below the k-th exact score.
+/// (each widened by a small margin for float rounding in the sums).
+///
+/// Search. Tier 1 scans every row (two threads) and keeps its upper bounds. The k rows of each thread
+/// with the best lower bounds are scored in float32: the k-th best of those exact scores (or the
+/// threshold, if higher) is the cut, since k rows already reach it. Only rows whose tier-1 upper bound
+/// reaches the cut are read in tier 2 (their codes prefetched a few rows ahead, as they lie scattered),
+/// and those whose tier-2 upper bound still reaches it are scored in float32, best bound first, until
+/// the next bound is below the k-th exact score. Seeding the cut with exact scores matters when the
+/// tier-1 slack is wide (a query with much of its length outside P, e.g. a noisy near-duplicate): a
+/// cut from lower bounds sits one slack below the answer and lets about half the catalog into tier 2.
 final class CompactIndex: Sendable {
     static let reducedDimension = 256
     /// Absolute slack added to every bound to cover float rounding in the sums.
     static let roundingMargin: Float = 1e-4
     /// How many candidate rows ahead tier 2 asks for its codes.
     static let prefetchDistance = 2
-    static let keptCounter = Atomic<Int>(0)
-    static let allRows = ProcessInfo.processInfo.environment["SEARCH_ALL"] != nil
-    static let trace = ProcessInfo.processInfo.environment["SEARCH_TRACE"] != nil
 
     let rows: Int
     let dimension: Int
@@ -54,16 +55,10 @@ final class CompactIndex: Sendable {
         self.rows = rows
         self.dimension = dimension
         self.reduced = reduced
-        let clock = PhaseClock()
         let mean = Self.mean(vectors, rows: rows, dimension: dimension)
-        clock.mark("mean")
         let basis = PrincipalSubspace.fit(vectors, rows: rows, dimension: dimension, mean: mean, rank: reduced)
-        clock.mark("pca")
         var encoder = CompactIndexEncoder(rows: rows, dimension: dimension, reduced: reduced, mean: mean, basis: basis)
-        clock.mark("alloc")
         let tiers = encoder.encode(vectors)
-        clock.mark("encode")
-        if Self.trace { clock.report("build") }
         self.mean = mean
         self.basis = basis
         scales = tiers.scales
@@ -73,10 +68,6 @@ final class CompactIndex: Sendable {
         restScales = tiers.restScales
         restCodes = tiers.restCodes
         restErrors = tiers.restErrors
-        if Self.trace {
-            func stats(_ a: [Float]) -> String { let s = a.sorted(); return String(format: "mean %.4f p10 %.4f p50 %.4f p90 %.4f", a.reduce(0, +) / Float(a.count), s[s.count / 10], s[s.count / 2], s[s.count * 9 / 10]) }
-            FileHandle.standardError.write(Data("tails \(stats(tails))\nrounding \(stats(roundingErrors))\nrest \(stats(restErrors))\n".utf8))
-        }
     }
 
     private static func mean(_ vectors: [Float], rows: Int, dimension: Int) -> [Float] {
@@ -121,32 +112,21 @@ final class CompactIndex: Sendable {
 
     func search(query: UnsafePointer<Float>, rows vectors: UnsafePointer<Float>, topK: Int, threshold: Float,
                 ids: [String]) -> [(score: Float, row: Int)] {
-        let clock = PhaseClock()
         let terms = terms(for: query)
         // Tier 1: an upper bound for every row, and the rows with the best lower bounds as seeds.
         var upper = [Float](repeating: 0, count: rows)
         let seeds = firstTier(terms, topK: topK, into: &upper)
-        clock.mark("tier1")
         // The k-th best exact score among any k rows is a floor for the answer's k-th score.
         let cut = max(threshold, kthScore(of: seeds, topK: topK, query: query, vectors: vectors))
-        clock.mark("seeds")
-        var survivors = secondTier(terms, upper: upper, cut: Self.allRows ? -.infinity : cut)
-        clock.mark("tier2")
+        var survivors = secondTier(terms, upper: upper, cut: cut)
         // Exact scores, best upper bound first, until no remaining row can enter.
         survivors.sort { $0.bound > $1.bound }
         var top = TopK(capacity: topK, ids: ids)
-        var rescored = 0
         for survivor in survivors {
             if top.isFull && survivor.bound < top.admissionScore { break }
-            rescored += 1
             let row = Int(survivor.row)
             let score = VectorMath.dot(vectors + row * dimension, query, count: dimension)
             if score >= threshold { top.offer(score: score, row: row) }
-        }
-        clock.mark("exact")
-        if Self.trace {
-            clock.report(String(format: "kept1 %d seeds %d survivors %d rescored %d cut %.4f final %.4f |q⊥| %.3f",
-                                Self.keptCounter.exchange(0, ordering: .relaxed), seeds.count, survivors.count, rescored, cut, top.admissionScore, terms.outsideNorm))
         }
         return top.sorted()
     }
@@ -220,7 +200,6 @@ final class CompactIndex: Sendable {
                                 if index + Self.prefetchDistance < candidates.count {
                                     Prefetch.read(codes + candidates[index + Self.prefetchDistance] * dimension, bytes: dimension)
                                 }
-                                if CompactIndex.trace { CompactIndex.keptCounter.add(1, ordering: .relaxed) }
                                 // a1 recovered from the stored bound: off by float rounding, which the margin covers.
                                 let first = u[row] - firstSlack(row, terms)
                                 let bound = first + Self.dot(codes + row * dimension, w.baseAddress!, count: dimension)
