@@ -16,14 +16,22 @@ import Dispatch
 ///   q·x = a1 + Pq·(y - s∘c) + q⊥·(x - m)⊥,   a1 = q·m + Pq·(s∘c)
 ///   q·x = a2 + q·(r - t∘k),                  a2 = a1 + q·(t∘k)
 /// By Cauchy–Schwarz |q·x - a1| ≤ |Pq|·roundingError + |q⊥|·tail and |q·x - a2| ≤ |q|·restError
-/// (each widened by a small margin for float rounding in the sums). A row whose upper bound is
-/// below the k-th largest lower bound (or below the threshold) cannot be in the answer. Tier 1 scans
-/// every row; tier 2 only rows tier 1 kept; the survivors of tier 2 are scored in float32, best upper
-/// bound first, until the next upper bound is below the k-th exact score.
+/// (each widened by a small margin for float rounding in the sums).
+///
+/// Search. Tier 1 scans every row (two threads) and keeps its upper bounds. The k rows of each thread
+/// with the best lower bounds are scored in float32: the k-th best of those exact scores (or the
+/// threshold, if higher) is the cut, since k rows already reach it. Only rows whose tier-1 upper bound
+/// reaches the cut are read in tier 2 (their codes prefetched a few rows ahead, as they lie scattered),
+/// and those whose tier-2 upper bound still reaches it are scored in float32, best bound first, until
+/// the next bound is below the k-th exact score. Seeding the cut with exact scores matters when the
+/// tier-1 slack is wide (a query with much of its length outside P, e.g. a noisy near-duplicate): a
+/// cut from lower bounds sits one slack below the answer and lets about half the catalog into tier 2.
 final class CompactIndex: Sendable {
     static let reducedDimension = 256
     /// Absolute slack added to every bound to cover float rounding in the sums.
     static let roundingMargin: Float = 1e-4
+    /// How many candidate rows ahead tier 2 asks for its codes.
+    static let prefetchDistance = 2
 
     let rows: Int
     let dimension: Int
@@ -49,17 +57,17 @@ final class CompactIndex: Sendable {
         self.reduced = reduced
         let mean = Self.mean(vectors, rows: rows, dimension: dimension)
         let basis = PrincipalSubspace.fit(vectors, rows: rows, dimension: dimension, mean: mean, rank: reduced)
-        var encoder = Encoder(rows: rows, dimension: dimension, reduced: reduced, mean: mean, basis: basis)
-        encoder.encode(vectors)
+        var encoder = CompactIndexEncoder(rows: rows, dimension: dimension, reduced: reduced, mean: mean, basis: basis)
+        let tiers = encoder.encode(vectors)
         self.mean = mean
         self.basis = basis
-        scales = encoder.scales
-        codes = encoder.codes
-        tails = encoder.tails
-        roundingErrors = encoder.roundingErrors
-        restScales = encoder.restScales
-        restCodes = encoder.restCodes
-        restErrors = encoder.restErrors
+        scales = tiers.scales
+        codes = tiers.codes
+        tails = tiers.tails
+        roundingErrors = tiers.roundingErrors
+        restScales = tiers.restScales
+        restCodes = tiers.restCodes
+        restErrors = tiers.restErrors
     }
 
     private static func mean(_ vectors: [Float], rows: Int, dimension: Int) -> [Float] {
@@ -105,26 +113,20 @@ final class CompactIndex: Sendable {
     func search(query: UnsafePointer<Float>, rows vectors: UnsafePointer<Float>, topK: Int, threshold: Float,
                 ids: [String]) -> [(score: Float, row: Int)] {
         let terms = terms(for: query)
-        // Tier 1: every row.
-        var first = [Float](repeating: 0, count: rows)
-        let firstCut = max(firstTier(terms, topK: topK, into: &first), threshold)
-        var kept: [Int32] = []
-        for row in 0..<rows where first[row] + firstSlack(row, terms) >= firstCut { kept.append(Int32(row)) }
-        // Tier 2: the rows tier 1 kept, in row order.
-        var second = [Float](repeating: 0, count: kept.count)
-        let secondCut = max(secondTier(terms, rows: kept, first: first, topK: topK, into: &second), threshold)
-        var survivors: [(bound: Float, row: Int)] = []
-        for (index, row) in kept.enumerated() {
-            let upper = second[index] + secondSlack(Int(row), terms)
-            if upper >= secondCut { survivors.append((upper, Int(row))) }
-        }
-        // Exact scores, best upper bound first.
+        // Tier 1: an upper bound for every row, and the rows with the best lower bounds as seeds.
+        var upper = [Float](repeating: 0, count: rows)
+        let seeds = firstTier(terms, topK: topK, into: &upper)
+        // The k-th best exact score among any k rows is a floor for the answer's k-th score.
+        let cut = max(threshold, kthScore(of: seeds, topK: topK, query: query, vectors: vectors))
+        var survivors = secondTier(terms, upper: upper, cut: cut)
+        // Exact scores, best upper bound first, until no remaining row can enter.
         survivors.sort { $0.bound > $1.bound }
         var top = TopK(capacity: topK, ids: ids)
         for survivor in survivors {
             if top.isFull && survivor.bound < top.admissionScore { break }
-            let score = VectorMath.dot(vectors + survivor.row * dimension, query, count: dimension)
-            if score >= threshold { top.offer(score: score, row: survivor.row) }
+            let row = Int(survivor.row)
+            let score = VectorMath.dot(vectors + row * dimension, query, count: dimension)
+            if score >= threshold { top.offer(score: score, row: row) }
         }
         return top.sorted()
     }
@@ -139,60 +141,78 @@ final class CompactIndex: Sendable {
         terms.norm * restErrors[row] + 2 * Self.roundingMargin
     }
 
-    /// Fills `first` with a1 for every row (two threads for large catalogs) and returns a value no
-    /// larger than the k-th largest lower bound (-infinity with fewer than k rows).
-    private func firstTier(_ terms: QueryTerms, topK: Int, into first: inout [Float]) -> Float {
-        let parts = rows >= 65_536 ? 2 : 1
-        let perPart = (rows + parts - 1) / parts
-        var cuts = [Float](repeating: -.infinity, count: parts)
-        first.withUnsafeMutableBufferPointer { out in
-            cuts.withUnsafeMutableBufferPointer { cutBuffer in
-                let output = SendablePointer(out.baseAddress!), cutOutput = SendablePointer(cutBuffer.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    var lowers = FloatMinHeap(capacity: topK)
-                    terms.weights.withUnsafeBufferPointer { w in
-                        codes.withUnsafeBufferPointer { c in
-                            for row in part * perPart..<min(rows, (part + 1) * perPart) {
-                                let score = terms.offset + Self.dot(c.baseAddress! + row * reduced, w.baseAddress!, count: reduced)
-                                output.pointer[row] = score
-                                lowers.offer(score - firstSlack(row, terms))
-                            }
-                        }
-                    }
-                    cutOutput.pointer[part] = lowers.isFull ? lowers.minimum : -.infinity
-                }
-            }
-        }
-        // Each part's k-th lower bound is at most the overall k-th, so the largest of them is safe.
-        return cuts.max() ?? -.infinity
+    /// The row ranges scanned in parallel (two cores; one range for small catalogs).
+    private var parts: [Range<Int>] {
+        let count = rows >= 65_536 ? 2 : 1
+        let perPart = (rows + count - 1) / count
+        return (0..<count).map { $0 * perPart..<min(rows, ($0 + 1) * perPart) }
     }
 
-    /// Fills `second` with a2 for the kept rows and returns a value no larger than their k-th largest
-    /// lower bound.
-    private func secondTier(_ terms: QueryTerms, rows kept: [Int32], first: [Float], topK: Int, into second: inout [Float]) -> Float {
-        let parts = kept.count >= 16_384 ? 2 : 1
-        let perPart = (kept.count + parts - 1) / parts
-        var cuts = [Float](repeating: -.infinity, count: parts)
-        second.withUnsafeMutableBufferPointer { out in
-            cuts.withUnsafeMutableBufferPointer { cutBuffer in
-                let output = SendablePointer(out.baseAddress!), cutOutput = SendablePointer(cutBuffer.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    var lowers = FloatMinHeap(capacity: topK)
-                    terms.restWeights.withUnsafeBufferPointer { w in
-                        restCodes.withUnsafeBufferPointer { c in
-                            for index in part * perPart..<min(kept.count, (part + 1) * perPart) {
-                                let row = Int(kept[index])
-                                let score = first[row] + Self.dot(c.baseAddress! + row * dimension, w.baseAddress!, count: dimension)
-                                output.pointer[index] = score
-                                lowers.offer(score - secondSlack(row, terms))
+    /// Fills `upper` with a1 + slack for every row and returns, per part, the k rows with the largest
+    /// lower bounds a1 - slack.
+    private func firstTier(_ terms: QueryTerms, topK: Int, into upper: inout [Float]) -> [Int32] {
+        let parts = self.parts
+        var seeds = [[Int32]](repeating: [], count: parts.count)
+        upper.withUnsafeMutableBufferPointer { out in
+            seeds.withUnsafeMutableBufferPointer { seedBuffer in
+                let output = SendablePointer(out.baseAddress!), seedOutput = SendablePointer(seedBuffer.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+                    var best = RowHeap(capacity: topK)
+                    terms.weights.withUnsafeBufferPointer { w in
+                        codes.withUnsafeBufferPointer { c in
+                            for row in parts[part] {
+                                let score = terms.offset + Self.dot(c.baseAddress! + row * reduced, w.baseAddress!, count: reduced)
+                                let slack = firstSlack(row, terms)
+                                output.pointer[row] = score + slack
+                                best.offer(score - slack, row: Int32(row))
                             }
                         }
                     }
-                    cutOutput.pointer[part] = lowers.isFull ? lowers.minimum : -.infinity
+                    seedOutput.pointer[part] = best.rows
                 }
             }
         }
-        return cuts.max() ?? -.infinity
+        return seeds.flatMap { $0 }
+    }
+
+    /// The k-th largest float32 score of the seed rows (-infinity with fewer than k seeds).
+    private func kthScore(of seeds: [Int32], topK: Int, query: UnsafePointer<Float>, vectors: UnsafePointer<Float>) -> Float {
+        guard seeds.count >= topK else { return -.infinity }
+        let scores = seeds.map { VectorMath.dot(vectors + Int($0) * dimension, query, count: dimension) }
+        return scores.sorted(by: >)[topK - 1]
+    }
+
+    /// The rows whose tier-1 upper bound reaches `cut`, with their tier-2 upper bounds, keeping those
+    /// that still reach it.
+    private func secondTier(_ terms: QueryTerms, upper: [Float], cut: Float) -> [(bound: Float, row: Int32)] {
+        let parts = self.parts
+        var found = [[(bound: Float, row: Int32)]](repeating: [], count: parts.count)
+        found.withUnsafeMutableBufferPointer { out in
+            let output = SendablePointer(out.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+                var kept: [(bound: Float, row: Int32)] = []
+                let candidates = upper.withUnsafeBufferPointer { u in parts[part].filter { u[$0] >= cut } }
+                upper.withUnsafeBufferPointer { u in
+                    terms.restWeights.withUnsafeBufferPointer { w in
+                        restCodes.withUnsafeBufferPointer { c in
+                            let codes = c.baseAddress!
+                            for (index, row) in candidates.enumerated() {
+                                if index + Self.prefetchDistance < candidates.count {
+                                    Prefetch.read(codes + candidates[index + Self.prefetchDistance] * dimension, bytes: dimension)
+                                }
+                                // a1 recovered from the stored bound: off by float rounding, which the margin covers.
+                                let first = u[row] - firstSlack(row, terms)
+                                let bound = first + Self.dot(codes + row * dimension, w.baseAddress!, count: dimension)
+                                    + secondSlack(row, terms)
+                                if bound >= cut { kept.append((bound, Int32(row))) }
+                            }
+                        }
+                    }
+                }
+                output.pointer[part] = kept
+            }
+        }
+        return found.flatMap { $0 }
     }
 
     /// Σ codes[j] * weights[j] for int8 codes.
@@ -222,155 +242,6 @@ final class CompactIndex: Sendable {
     static func floats(_ c: SIMD16<Int8>) -> SIMD16<Float> {
         SIMD16<Float>(Float(c[0]), Float(c[1]), Float(c[2]), Float(c[3]), Float(c[4]), Float(c[5]), Float(c[6]), Float(c[7]),
                       Float(c[8]), Float(c[9]), Float(c[10]), Float(c[11]), Float(c[12]), Float(c[13]), Float(c[14]), Float(c[15]))
-    }
-}
-
-/// Builds the two tiers chunk by chunk (two matrix products per chunk).
-private struct Encoder {
-    let rows: Int
-    let dimension: Int
-    let reduced: Int
-    let mean: [Float]
-    let basis: [Float]
-    var scales: [Float] = []
-    var codes: [Int8]
-    var tails: [Float]
-    var roundingErrors: [Float]
-    var restScales: [Float] = []
-    var restCodes: [Int8]
-    var restErrors: [Float]
-
-    init(rows: Int, dimension: Int, reduced: Int, mean: [Float], basis: [Float]) {
-        self.rows = rows
-        self.dimension = dimension
-        self.reduced = reduced
-        self.mean = mean
-        self.basis = basis
-        codes = [Int8](repeating: 0, count: rows * reduced)
-        tails = [Float](repeating: 0, count: rows)
-        roundingErrors = [Float](repeating: 0, count: rows)
-        restCodes = [Int8](repeating: 0, count: rows * dimension)
-        restErrors = [Float](repeating: 0, count: rows)
-    }
-
-    mutating func encode(_ vectors: [Float]) {
-        let chunk = 8_192
-        var centred = [Float](repeating: 0, count: chunk * dimension)
-        var projected = [Float](repeating: 0, count: chunk * reduced)
-        var start = 0
-        while start < rows {
-            let count = min(chunk, rows - start)
-            vectors.withUnsafeBufferPointer { v in
-                centred.withUnsafeMutableBufferPointer { c in
-                    for r in 0..<count {
-                        let source = v.baseAddress! + (start + r) * dimension, target = c.baseAddress! + r * dimension
-                        for j in 0..<dimension { target[j] = source[j] - mean[j] }
-                    }
-                }
-            }
-            multiply(centred, byBasisTransposeInto: &projected, rows: count)
-            if scales.isEmpty { scales = Self.scales(projected, rows: count, width: reduced) }
-            let totals = (0..<count).map { r in Double(VectorMath.dot(centred, offset: r * dimension, count: dimension)) }
-            quantiseFirst(&projected, rows: count, start: start, totals: totals)
-            // centred -= dequantised · basis: what is left is the exact rest r.
-            subtractReconstruction(projected, from: &centred, rows: count)
-            if restScales.isEmpty { restScales = Self.scales(centred, rows: count, width: dimension) }
-            quantiseRest(centred, rows: count, start: start)
-            start += count
-        }
-    }
-
-    /// projected (rows x reduced) = centred (rows x D) · basisᵀ.
-    private func multiply(_ centred: [Float], byBasisTransposeInto projected: inout [Float], rows count: Int) {
-        blas_sgemm(BLAS_ROW_MAJOR, BLAS_NO_TRANS, BLAS_TRANS, Int32(count), Int32(reduced), Int32(dimension), 1,
-                   centred, Int32(dimension), basis, Int32(dimension), 0, &projected, Int32(reduced))
-    }
-
-    /// centred -= projected (now the dequantised coordinates) · basis.
-    private func subtractReconstruction(_ projected: [Float], from centred: inout [Float], rows count: Int) {
-        blas_sgemm(BLAS_ROW_MAJOR, BLAS_NO_TRANS, BLAS_NO_TRANS, Int32(count), Int32(dimension), Int32(reduced), -1,
-                   projected, Int32(reduced), basis, Int32(dimension), 1, &centred, Int32(dimension))
-    }
-
-    /// Quantises tier 1 in place: `projected` becomes s∘c. Records the tail and rounding error.
-    private mutating func quantiseFirst(_ projected: inout [Float], rows count: Int, start: Int, totals: [Double]) {
-        for r in 0..<count {
-            var inside = 0.0, error = 0.0
-            for j in 0..<reduced {
-                let y = projected[r * reduced + j]
-                inside += Double(y) * Double(y)
-                let code = max(-127, min(127, (y / scales[j]).rounded()))
-                codes[(start + r) * reduced + j] = Int8(code)
-                let dequantised = code * scales[j]
-                error += Double(y - dequantised) * Double(y - dequantised)
-                projected[r * reduced + j] = dequantised
-            }
-            // A difference of squares: the added 1e-5 keeps it an upper bound despite float rounding.
-            tails[start + r] = Float((max(0, totals[r] - inside) + 1e-5).squareRoot())
-            roundingErrors[start + r] = Float(error.squareRoot()) * 1.001 + 1e-6
-        }
-    }
-
-    private mutating func quantiseRest(_ rest: [Float], rows count: Int, start: Int) {
-        for r in 0..<count {
-            var error = 0.0
-            for j in 0..<dimension {
-                let value = rest[r * dimension + j]
-                let code = max(-127, min(127, (value / restScales[j]).rounded()))
-                restCodes[(start + r) * dimension + j] = Int8(code)
-                let difference = Double(value) - Double(code * restScales[j])
-                error += difference * difference
-            }
-            restErrors[start + r] = Float(error.squareRoot()) * 1.001 + 1e-6
-        }
-    }
-
-    /// One scale per column: the largest magnitude in the first chunk over 127 (later values beyond
-    /// it are clipped, and their larger error is recorded like any other).
-    private static func scales(_ values: [Float], rows: Int, width: Int) -> [Float] {
-        var maxima = [Float](repeating: 0, count: width)
-        for r in 0..<rows {
-            for j in 0..<width { maxima[j] = max(maxima[j], abs(values[r * width + j])) }
-        }
-        return maxima.map { max($0, 1e-6) / 127 }
-    }
-}
-
-/// The k largest floats seen, smallest on top.
-struct FloatMinHeap {
-    private var heap: [Float] = []
-    let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        heap.reserveCapacity(capacity)
-    }
-
-    var isFull: Bool { heap.count >= capacity }
-    var minimum: Float { heap.first ?? -.infinity }
-
-    @inline(__always)
-    mutating func offer(_ value: Float) {
-        if heap.count < capacity {
-            heap.append(value)
-            var child = heap.count - 1
-            while child > 0, heap[child] < heap[(child - 1) / 2] {
-                heap.swapAt(child, (child - 1) / 2)
-                child = (child - 1) / 2
-            }
-        } else if value > heap[0] {
-            heap[0] = value
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left] < heap[smallest] { smallest = left }
-                if right < heap.count, heap[right] < heap[smallest] { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
     }
 }
 
