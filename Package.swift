@@ -40,7 +40,7 @@ let package = Package(
         /// libpng's classic API wrapped in C, so its longjmp error handling never crosses Swift frames.
         .target(name: "CPNGDecode", dependencies: ["CPNG"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNGDecode"]),
-        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS"], swiftSettings: mobileNetSettings),
+        .target(name: "MobileNet", dependencies: ["HDF5", "CBLAS", "Threads"], swiftSettings: mobileNetSettings),
         .target(name: "Catalog", dependencies: [
             "Imaging", "MobileNet", "HDF5", "CCrypto", "CBLAS",
             .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,5 @@
 import CBLAS
-import Foundation
+import FoundationEssentials
 
 /// Runs MobileNet v1 on batches of images. Owns its scratch buffers, so use one per thread.
 ///
@@ -82,20 +82,23 @@ public final class FeatureExtractor {
 
     // MARK: - Scheduling
 
-    /// `count` ≤ maxBatch images: one image is split across the threads; of more, each thread takes
-    /// the next image until none is left (so a thread the system keeps waiting simply takes fewer).
+    /// `count` ≤ maxBatch images: each thread takes the next whole image until fewer images than
+    /// threads are left (so a thread the system keeps waiting simply takes fewer); each of those is
+    /// split across the threads.
     private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
-        if count == 1 {
-            averagePool(threads == 1 ? runWhole(input, workspace: workspaces[0]) : runOne(input), into: pooled)
-            return
-        }
-        let images = WorkQueue(count: count)
-        parallel(count) { member in
+        // Whole images while every thread gets one; the few left over (an odd batch on two cores)
+        // are each split over all threads, so that no core idles while the last image runs.
+        let whole = threads == 1 ? count : count - count % threads
+        let images = WorkQueue(count: whole)
+        parallel(whole) { member in
             let workspace = workspaces[member]
             while let image = images.take() {
                 let output = runWhole(input + image * plan.inputCount, workspace: workspace)
                 averagePool(output, into: pooled + image * plan.featureDimension)
             }
+        }
+        for image in whole..<count {
+            averagePool(runOne(input + image * plan.inputCount), into: pooled + image * plan.featureDimension)
         }
     }
 

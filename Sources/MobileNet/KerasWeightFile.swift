@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HDF5
 
 /// Read access to the tensors of a Keras 2 legacy weight file (`layer_names`, one group per layer,
@@ -30,10 +31,12 @@ struct KerasWeightFile {
     /// Why HDF5 could not open `path`, in words a user can act on.
     private static func whyUnopenable(_ path: String) -> String {
         guard FileManager.default.fileExists(atPath: path) else { return "no such file" }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "the file is not readable" }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return "the file is not readable" }
+        defer { close(descriptor) }
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]  // "\x89HDF\r\n\x1a\n"
-        guard let head = try? handle.read(upToCount: 8), [UInt8](head) == signature else {
+        var head = [UInt8](repeating: 0, count: 8)
+        guard Glibc.read(descriptor, &head, 8) == 8, head == signature else {
             return "it is not an HDF5 file"
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds the MobileNet weight file. The one place that decides where weights come from, shared by
 /// the CLI, the server and the tests.

@@ -1,5 +1,5 @@
-import Foundation
 import Synchronization
+import Threads
 
 /// The threads one `FeatureExtractor` call runs on: the caller plus long-lived helper threads that
 /// sleep between calls. `run` hands every member the same job; jobs pull their work from a
@@ -9,7 +9,7 @@ import Synchronization
 final class ThreadTeam: @unchecked Sendable {
     /// Helper threads (the caller is the extra member).
     let helpers: Int
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     // Guarded by `condition`: the open job (nil once the caller is done with its own share), its
     // number, how many helpers may join it, and how many joined and finished.
     private var job: ((Int) -> Void)?
@@ -28,9 +28,7 @@ final class ThreadTeam: @unchecked Sendable {
     init(helpers: Int) {
         self.helpers = max(0, helpers)
         for member in stride(from: 1, through: self.helpers, by: 1) {
-            let thread = Thread { [self] in serve(member: member) }
-            thread.name = "mobilenet-\(member)"
-            thread.start()
+            startThread(name: "mobilenet-\(member)") { [self] in serve(member: member) }
         }
     }
 
@@ -67,11 +65,11 @@ final class ThreadTeam: @unchecked Sendable {
     /// Returns when `ready()` or after `pollNanoseconds`.
     private static func poll(_ ready: () -> Bool) {
         guard pollNanoseconds > 0 else { return }
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = monotonicNanoseconds()
         var rounds = 0
         while !ready() {
             rounds &+= 1
-            if rounds & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- start > pollNanoseconds { return }
+            if rounds & 63 == 0 && monotonicNanoseconds() &- start > pollNanoseconds { return }
         }
     }
 
@@ -110,18 +108,14 @@ final class ThreadTeam: @unchecked Sendable {
 }
 
 /// Hands out the indices `0..<count`, each once, to whichever thread asks first.
-final class WorkQueue: @unchecked Sendable {
+final class WorkQueue: Sendable {
     let count: Int
-    private var next = 0
-    private let lock = NSLock()
+    private let next = Atomic<Int>(0)
 
     init(count: Int) { self.count = count }
 
     func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
     }
 }
