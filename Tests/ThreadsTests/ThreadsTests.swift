@@ -33,9 +33,11 @@ import Threads
         }
         lock.unlock()
         usleep(50_000)
-        #expect(!otherGotIn.load(ordering: .sequentiallyConsistent), "still held once by this thread")
+        let enteredWhileHeld = otherGotIn.load(ordering: .sequentiallyConsistent)
+        #expect(!enteredWhileHeld, "still held once by this thread")
         lock.unlock()
         for _ in 0..<500 where !otherGotIn.load(ordering: .sequentiallyConsistent) { usleep(2_000) }
-        #expect(otherGotIn.load(ordering: .sequentiallyConsistent))
+        let enteredAfterRelease = otherGotIn.load(ordering: .sequentiallyConsistent)
+        #expect(enteredAfterRelease)
     }
 }
