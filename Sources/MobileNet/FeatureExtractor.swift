@@ -42,13 +42,18 @@ public final class FeatureExtractor {
         team.stop()
     }
 
-    /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1).
-    /// Returns count×featureDimension floats, each row L2-normalised.
+    /// `count` NHWC images (inputSize×inputSize×3 floats each, already scaled to x/127.5-1), one
+    /// after the other. Returns count×featureDimension floats, each row L2-normalised.
     public func embed(_ input: UnsafePointer<Float>, count: Int) -> [Float] {
-        var features = pooledFeatures(input, count: count)
+        embed(images: imagePointers(input, count: count))
+    }
+
+    /// Like `embed(_:count:)` for images that lie anywhere in memory (no copy into one buffer).
+    public func embed(images: [UnsafePointer<Float>]) -> [Float] {
+        var features = pooledFeatures(images: images)
         let dimension = model.featureDimension
         features.withUnsafeMutableBufferPointer { buffer in
-            for row in 0..<count {
+            for row in images.indices {
                 let vector = UnsafeMutableBufferPointer(rebasing: buffer[row * dimension ..< (row + 1) * dimension])
                 let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
                 if norm > 0 { for index in vector.indices { vector[index] /= norm } }
@@ -59,18 +64,25 @@ public final class FeatureExtractor {
 
     /// `count` images in, count×featureDimension globally average-pooled values out (not normalised).
     public func pooledFeatures(_ input: UnsafePointer<Float>, count: Int) -> [Float] {
+        pooledFeatures(images: imagePointers(input, count: count))
+    }
+
+    /// Like `pooledFeatures(_:count:)` for images that lie anywhere in memory.
+    public func pooledFeatures(images: [UnsafePointer<Float>]) -> [Float] {
         let dimension = model.featureDimension
-        var features = [Float](repeating: 0, count: max(0, count) * dimension)
+        var features = [Float](repeating: 0, count: images.count * dimension)
         features.withUnsafeMutableBufferPointer { buffer in
             guard let output = buffer.baseAddress else { return }
-            var start = 0
-            while start < count {
-                let chunk = min(maxBatch, count - start)
-                run(input + start * plan.inputCount, count: chunk, pooled: output + start * dimension)
-                start += chunk
+            for start in stride(from: 0, to: images.count, by: maxBatch) {
+                let chunk = images[start ..< min(images.count, start + maxBatch)]
+                run(chunk, pooled: output + start * dimension)
             }
         }
         return features
+    }
+
+    private func imagePointers(_ input: UnsafePointer<Float>, count: Int) -> [UnsafePointer<Float>] {
+        (0..<max(0, count)).map { input + $0 * plan.inputCount }
     }
 
     /// The activation after the ReLU6 of a named layer (`conv1_relu`, `conv_dw_1_relu`,
@@ -82,23 +94,24 @@ public final class FeatureExtractor {
 
     // MARK: - Scheduling
 
-    /// `count` ≤ maxBatch images: each thread takes the next whole image until fewer images than
+    /// At most maxBatch images: each thread takes the next whole image until fewer images than
     /// threads are left (so a thread the system keeps waiting simply takes fewer); each of those is
     /// split across the threads.
-    private func run(_ input: UnsafePointer<Float>, count: Int, pooled: UnsafeMutablePointer<Float>) {
+    private func run(_ images: ArraySlice<UnsafePointer<Float>>, pooled: UnsafeMutablePointer<Float>) {
+        let first = images.startIndex, count = images.count
         // Whole images while every thread gets one; the few left over (an odd batch on two cores)
         // are each split over all threads, so that no core idles while the last image runs.
         let whole = threads == 1 ? count : count - count % threads
-        let images = WorkQueue(count: whole)
+        let queue = WorkQueue(count: whole)
         parallel(whole) { member in
             let workspace = workspaces[member]
-            while let image = images.take() {
-                let output = runWhole(input + image * plan.inputCount, workspace: workspace)
+            while let image = queue.take() {
+                let output = runWhole(images[first + image], workspace: workspace)
                 averagePool(output, into: pooled + image * plan.featureDimension)
             }
         }
         for image in whole..<count {
-            averagePool(runOne(input + image * plan.inputCount), into: pooled + image * plan.featureDimension)
+            averagePool(runOne(images[first + image]), into: pooled + image * plan.featureDimension)
         }
     }
 

@@ -81,25 +81,19 @@ public final class QueryBatcher: Sendable {
         init(floats: Int) { input = .allocate(capacity: floats) }
     }
 
-    /// The extractor and the batch input buffer, used only by the job leading the current batch.
+    /// The extractor, used only by the job leading the current batch.
     private final class Engine: @unchecked Sendable {
         let extractor: FeatureExtractor
         let imageFloats: Int
-        let batchInput: UnsafeMutablePointer<Float>
 
         init(model: MobileNetModel, maxBatch: Int) {
             extractor = FeatureExtractor(model: model, maxBatch: maxBatch)
             imageFloats = model.inputSize * model.inputSize * 3
-            batchInput = .allocate(capacity: imageFloats * maxBatch)
         }
 
-        deinit { batchInput.deallocate() }
-
+        /// The jobs' own inputs go straight into the forward pass (no copy into one batch buffer).
         func run(_ inputs: [UnsafeMutablePointer<Float>]) -> [Float] {
-            for (index, input) in inputs.enumerated() {
-                (batchInput + index * imageFloats).update(from: input, count: imageFloats)
-            }
-            return extractor.embed(batchInput, count: inputs.count)
+            extractor.embed(images: inputs.map { UnsafePointer($0) })
         }
     }
 }

@@ -36,6 +36,29 @@ import Testing
         }
     }
 
+    /// Images in separate buffers, passed by pointer in another order, give the rows of the
+    /// contiguous batch in that order (the service's batches are built this way, without copies).
+    @Test func scatteredImagesMatchTheContiguousBatch() throws {
+        let model = try GoldenData.alpha100.get()
+        let images = try Self.eightImages()
+        let floats = 224 * 224 * 3, count = images.count / floats, dimension = model.featureDimension
+        let extractor = FeatureExtractor(model: model, maxBatch: 3)
+        let contiguous = images.withUnsafeBufferPointer { extractor.embed($0.baseAddress!, count: count) }
+        let order = Array((0..<count).reversed())
+        let buffers = order.map { image in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+            images.withUnsafeBufferPointer { buffer.initialize(from: $0.baseAddress! + image * floats, count: floats) }
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        let scattered = extractor.embed(images: buffers.map { UnsafePointer($0) })
+        try #require(scattered.count == count * dimension)
+        for (row, image) in order.enumerated() {
+            #expect(Array(scattered[row * dimension ..< (row + 1) * dimension])
+                    == Array(contiguous[image * dimension ..< (image + 1) * dimension]), "image \(image)")
+        }
+    }
+
     /// One image split across 1...5 threads (uneven bands, shared rows recomputed) matches the golden vector.
     @Test(arguments: [1, 2, 3, 5])
     func singleImageAcrossThreads(threads: Int) throws {
