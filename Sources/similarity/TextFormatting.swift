@@ -2,8 +2,7 @@ import Glibc
 import HTTP
 
 /// printf-style formatting of numbers (`%.2f`, `%5d`, ...) without Foundation, up to 511 bytes of
-/// output (the CLI formats short lines). Pass strings by
-/// interpolation, not as arguments.
+/// output (the CLI formats short lines). Pass strings by interpolation, not as arguments.
 func formatted(_ format: String, _ arguments: CVarArg...) -> String {
     withVaList(arguments) { list in
         var buffer = [CChar](repeating: 0, count: 512)
