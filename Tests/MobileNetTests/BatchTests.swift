@@ -78,18 +78,21 @@ import Testing
         let extractor = FeatureExtractor(model: model, maxBatch: 2, threads: threads)
         let images = try Self.eightImages()
         let pixels = 7 * 7, dimension = model.featureDimension
-        for image in [2, 7] {
-            let start = images.withUnsafeBufferPointer { $0.baseAddress! + image * 224 * 224 * 3 }
-            let last = try extractor.activation(start, after: "conv_pw_13_relu")
-            var expected = [Float](repeating: 0, count: dimension)
-            for pixel in 0..<pixels {
-                for channel in 0..<dimension { expected[channel] += last[pixel * dimension + channel] }
+        // The pointers are used inside `withUnsafeBufferPointer` only: `images` may be freed after it.
+        try images.withUnsafeBufferPointer { buffer in
+            for image in [2, 7] {
+                let first = buffer.baseAddress!, start = first + image * 224 * 224 * 3
+                let last = try extractor.activation(start, after: "conv_pw_13_relu")
+                var expected = [Float](repeating: 0, count: dimension)
+                for pixel in 0..<pixels {
+                    for channel in 0..<dimension { expected[channel] += last[pixel * dimension + channel] }
+                }
+                expected = expected.map { $0 * (1 / Float(pixels)) }
+                let alone = extractor.pooledFeatures(start, count: 1)
+                let paired = Array(extractor.pooledFeatures(images: [start, first])[0..<dimension])
+                #expect(alone == expected, "image \(image), one at a time: max abs diff \(GoldenData.compare(alone, expected).maxAbsDiff)")
+                #expect(paired == expected, "image \(image), in a batch: max abs diff \(GoldenData.compare(paired, expected).maxAbsDiff)")
             }
-            expected = expected.map { $0 * (1 / Float(pixels)) }
-            let alone = extractor.pooledFeatures(start, count: 1)
-            let paired = Array(extractor.pooledFeatures(start, count: 2)[0..<dimension])
-            #expect(alone == expected, "image \(image), one at a time: max abs diff \(GoldenData.compare(alone, expected).maxAbsDiff)")
-            #expect(paired == expected, "image \(image), in a batch: max abs diff \(GoldenData.compare(paired, expected).maxAbsDiff)")
         }
     }
 
