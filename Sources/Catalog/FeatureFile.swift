@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import HDF5
 
 /// Reads and writes `products_feature.h5`, the index's single source of truth.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Writes `products_fields.csv`: one row per indexed product (RFC 4180 quoting), derived from the
 /// feature file's rows and the scan's file stamps.

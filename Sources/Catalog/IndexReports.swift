@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Progress of the embedding phase of an indexing run.
 public struct IndexProgress: Sendable {

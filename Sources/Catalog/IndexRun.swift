@@ -1,6 +1,5 @@
 import Dispatch
 import FoundationEssentials
-import Glibc
 import Synchronization
 
 /// One incremental indexing run: scan → fingerprint → diff → embed → assemble the new state.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import Imaging
 import Logging
 import MobileNet

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import Logging
 
 /// Reads a catalog's state from its files, trusting the feature file over the tracking file.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Reads and writes `processed_images.json`: per file (keyed by path relative to the images folder)
 /// its id, md5, size, mtime (seconds, plus `mtime_ns` exactly), inode, status (`indexed` or `failed`)

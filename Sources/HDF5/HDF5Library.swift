@@ -1,6 +1,5 @@
 import CHDF5
 import FoundationEssentials
-import Glibc
 import Threads
 
 /// Process-wide access to libhdf5.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// An HTTP response. The server adds `Content-Length`, `Date`, `Server` and `Connection` itself.
 public struct Response: Sendable {

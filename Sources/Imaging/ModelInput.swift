@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Encoded image → the model's input tensor: decode (JPEG at the smallest sufficient DCT scale), turn
 /// upright, composite alpha over white, resize to size×size (see `ModelResizer`), scale to [-1, 1].

@@ -1,6 +1,5 @@
 import Catalog
 import FoundationEssentials
-import Glibc
 import HTTP
 
 extension Endpoints {

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import HTTP
 
 extension Response {

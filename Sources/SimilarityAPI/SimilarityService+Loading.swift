@@ -1,6 +1,5 @@
 import Catalog
 import FoundationEssentials
-import Glibc
 import Imaging
 import Logging
 import MobileNet

@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import MobileNet
 import SimilarityAPI
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -127,16 +128,11 @@ struct BenchAPICommand: AsyncParsableCommand {
         throw ValidationError("the server did not become healthy within 30 s")
     }
 
-    private final class LoadResult: @unchecked Sendable {
-        let lock = DispatchQueue(label: "bench-api-results")
-        var latencies: [Double] = []
-        var failures = 0
-    }
 
     /// `clients` threads, each with its own keep-alive connection, sending `request` for `seconds`.
     private static func concurrentLoad(port: Int, clients: Int, seconds: Double,
                                        request: [UInt8]) throws -> (perSecond: Double, latencies: [Double], failures: Int) {
-        let result = LoadResult()
+        let result = Mutex<(latencies: [Double], failures: Int)>(([], 0))
         let group = DispatchGroup()
         let start = ProcessMetrics.now
         let deadline = start + seconds
@@ -156,15 +152,16 @@ struct BenchAPICommand: AsyncParsableCommand {
                 } else {
                     failures += 1
                 }
-                result.lock.sync {
-                    result.latencies += latencies
-                    result.failures += failures
+                result.withLock {
+                    $0.latencies += latencies
+                    $0.failures += failures
                 }
             }
         }
         group.wait()
         let elapsed = ProcessMetrics.now - start
-        return (Double(result.latencies.count) / elapsed, result.latencies, result.failures)
+        let (latencies, failures) = result.withLock { ($0.latencies, $0.failures) }
+        return (Double(latencies.count) / elapsed, latencies, failures)
     }
 
     /// User plus system CPU seconds `pid` has used so far (fields 14 and 15 of /proc/PID/stat).

@@ -3,7 +3,6 @@ import Catalog
 import CTurboJPEG
 import Dispatch
 import FoundationEssentials
-import Glibc
 import Imaging
 import Logging
 import MobileNet

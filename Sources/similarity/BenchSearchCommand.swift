@@ -2,7 +2,6 @@ import ArgumentParser
 import Catalog
 import Dispatch
 import FoundationEssentials
-import Glibc
 import HDF5
 import MobileNet
 import CBLAS

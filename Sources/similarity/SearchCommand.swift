@@ -1,7 +1,6 @@
 import ArgumentParser
 import Catalog
 import FoundationEssentials
-import Glibc
 import Logging
 import MobileNet
 

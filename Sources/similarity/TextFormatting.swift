@@ -24,10 +24,7 @@ func sortedJSON(_ value: Any?) -> String {
     case let value as String: return JSONText.quoted(value)
     case let value as [String: Any]:
         return "{" + value.keys.sorted().map { JSONText.quoted($0) + ":" + sortedJSON(value[$0]) }.joined(separator: ",") + "}"
-    case let value as [String: Any?]:
-        return "{" + value.keys.sorted().map { JSONText.quoted($0) + ":" + sortedJSON(value[$0] ?? nil) }.joined(separator: ",") + "}"
     case let value as [Any]: return "[" + value.map { sortedJSON($0) }.joined(separator: ",") + "]"
-    case let value as [Any?]: return "[" + value.map { sortedJSON($0) }.joined(separator: ",") + "]"
     default: return JSONText.quoted("\(value!)")
     }
 }
