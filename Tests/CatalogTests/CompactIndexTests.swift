@@ -43,15 +43,8 @@ struct CompactIndexTests {
 
     static func row(_ index: Int) -> [Float] { Array(rows[index * dimension..<(index + 1) * dimension]) }
 
-    /// Same products as the float32 scan; a swap only between scores equal to float rounding.
     static func expectSameAsScan(_ query: [Float], topK: Int, threshold: Float) {
-        let fast = store.search(query, topK: topK, threshold: threshold)
-        let full = store.exhaustiveSearch(query, topK: topK, threshold: threshold)
-        #expect(fast.count == full.count)
-        for (a, b) in zip(fast, full) {
-            #expect(a.id == b.id || abs(a.score - b.score) < 1e-6)
-            #expect(abs(a.score - b.score) < 1e-5)
-        }
+        expectSearchMatchesScan(store, query, topK: topK, threshold: threshold, swapTolerance: 1e-6)
     }
 
     @Test("exact copies tie: the k smallest ids of the copies, whatever rows they sit in")

@@ -105,14 +105,7 @@ struct FeatureStoreTests {
             let length = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
             query = query.map { $0 / length }
             for (topK, threshold) in [(10, Float(-1)), (1, 0), (25, 0.5)] {
-                let fast = store.search(query, topK: topK, threshold: threshold)
-                let full = store.exhaustiveSearch(query, topK: topK, threshold: threshold)
-                #expect(fast.count == full.count)
-                for (a, b) in zip(fast, full) {
-                    // Same products; a swap is acceptable only between scores equal to float rounding.
-                    #expect(a.id == b.id || abs(a.score - b.score) < 1e-5)
-                    #expect(abs(a.score - b.score) < 1e-5)
-                }
+                expectSearchMatchesScan(store, query, topK: topK, threshold: threshold, swapTolerance: 1e-5)
             }
         }
     }
