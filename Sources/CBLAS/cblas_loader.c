@@ -22,7 +22,7 @@ static get_threads_fn p_get_threads;
 static corename_fn p_corename;
 
 /// AVX-512 kernels need F, BW, VL and DQ; without them SkylakeX code would fault.
-static bool cpu_has_avx512(void) {
+bool cpu_supports_avx512(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
@@ -30,7 +30,7 @@ static bool cpu_has_avx512(void) {
 
 static void load(void) {
     // An explicit choice by the user always wins (setenv with overwrite = 0).
-    if (cpu_has_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    if (cpu_supports_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
     // Our own code splits work across the cores; OpenBLAS's pool threads would only compete with it,
     // and once woken they spin in sched_yield after each call (measured: ~7 ms of CPU per search).
     setenv("OPENBLAS_NUM_THREADS", "1", 0);

@@ -9,6 +9,8 @@ struct FoldedConvolution: Sendable {
     let bias: [Float]
     let inputChannels: Int
     let outputChannels: Int
+    /// Output channels per panel once packed for the pointwise kernels; 0 in Keras's layout.
+    let panelWidth: Int
 
     /// Reads `layer`'s kernel (`kernelSuffix`, of `shape`, output channel varying fastest) and the four
     /// vectors of `layer`_bn, and folds them.
@@ -25,19 +27,23 @@ struct FoldedConvolution: Sendable {
         bias = (0..<channels).map { Float(Double(beta[$0]) - Double(mean[$0]) * scale[$0]) }
         self.inputChannels = inputChannels
         outputChannels = channels
+        panelWidth = 0
     }
 
     /// This 1x1 layer with its weights repacked into `NativePointwise`'s panels (the copy in Keras's
     /// layout is then dropped: one layout is kept, the weights are the model's largest part).
-    func packedForPointwise() -> FoldedConvolution {
-        FoldedConvolution(weights: NativePointwise.pack(weights, inputChannels: inputChannels, outputChannels: outputChannels),
-                          bias: bias, inputChannels: inputChannels, outputChannels: outputChannels)
+    func packedForPointwise(_ tiling: PointwiseTiling) -> FoldedConvolution {
+        let width = tiling.panelWidth
+        return FoldedConvolution(
+            weights: NativePointwise.pack(weights, inputChannels: inputChannels, outputChannels: outputChannels, panelWidth: width),
+            bias: bias, inputChannels: inputChannels, outputChannels: outputChannels, panelWidth: width)
     }
 
-    private init(weights: [Float], bias: [Float], inputChannels: Int, outputChannels: Int) {
+    private init(weights: [Float], bias: [Float], inputChannels: Int, outputChannels: Int, panelWidth: Int) {
         self.weights = weights
         self.bias = bias
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
+        self.panelWidth = panelWidth
     }
 }

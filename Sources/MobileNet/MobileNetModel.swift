@@ -9,6 +9,8 @@ public final class MobileNetModel: Sendable {
     public let inputSize: Int = 224
     /// Length of the pooled feature vector: 1024 × alpha.
     public let featureDimension: Int
+    /// The register tiling the pointwise weights are packed for.
+    public let tiling: PointwiseTiling
 
     /// One depthwise-separable block.
     struct Block: Sendable {
@@ -21,8 +23,9 @@ public final class MobileNetModel: Sendable {
     let firstConvolution: FoldedConvolution
     let blocks: [Block]
 
-    /// Loads and folds the weights at `path`; throws `MobileNetError` naming what is wrong with the file.
-    public init(contentsOf path: String) throws {
+    /// Loads and folds the weights at `path`, packing the pointwise layers for `tiling` (by default
+    /// the fastest on this CPU); throws `MobileNetError` naming what is wrong with the file.
+    public init(contentsOf path: String, tiling: PointwiseTiling = .forThisCPU) throws {
         let file = try KerasWeightFile(path: path)
         let alpha = try Self.inferAlpha(file)
         let firstChannels = Architecture.channels(Architecture.firstFilters, alpha: alpha)
@@ -41,10 +44,11 @@ public final class MobileNetModel: Sendable {
             let pointwise = try FoldedConvolution(
                 file: file, layer: "conv_pw_\(number)", kernelSuffix: "kernel:0",
                 shape: [1, 1, channels, outputChannels], inputChannels: channels, outputChannels: outputChannels)
-            blocks.append(Block(stride: spec.stride, depthwise: depthwise, pointwise: pointwise.packedForPointwise()))
+            blocks.append(Block(stride: spec.stride, depthwise: depthwise, pointwise: pointwise.packedForPointwise(tiling)))
             channels = outputChannels
         }
         self.alpha = alpha
+        self.tiling = tiling
         self.blocks = blocks
         featureDimension = channels
     }

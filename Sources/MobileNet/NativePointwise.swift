@@ -1,6 +1,7 @@
 /// 1x1 convolution + bias + ReLU6 as a matrix product written for this network: the weights are
-/// packed once into panels of 32 output channels, and each 7-pixel × 32-channel tile of the output
-/// is accumulated in registers over the input channels, then biased, clamped and stored. Nothing is
+/// packed once into panels of 32 (or 16, see `PointwiseTiling`) output channels, and each 7-pixel ×
+/// panel tile of the output is accumulated in registers over the input channels, then biased,
+/// clamped and stored. Nothing is
 /// packed per call and the output is written once (no zeroing pass, no separate bias pass).
 ///
 /// The inputs come out of a ReLU6, so many are exactly zero (39% of the multiply-adds on the golden
@@ -10,11 +11,10 @@
 ///
 /// Seven rows fit every layer exactly (all sides are 7·2^k); other counts fall back to single rows.
 enum NativePointwise {
-    static let panelWidth = 32
-
-    /// Repacks `[K][N]` weights into panels `[N/32][K][32]` (a final panel of 16 when N % 32 == 16).
-    /// N must be a multiple of 16 (true for every published width multiplier from block 1 on).
-    static func pack(_ weights: [Float], inputChannels: Int, outputChannels: Int) -> [Float] {
+    /// Repacks `[K][N]` weights into panels `[N/W][K][W]` for W = `panelWidth` (a final panel of 16
+    /// when N % 32 == 16). N must be a multiple of 16 (true for every published width multiplier from
+    /// block 1 on).
+    static func pack(_ weights: [Float], inputChannels: Int, outputChannels: Int, panelWidth: Int) -> [Float] {
         var packed = [Float](repeating: 0, count: weights.count)
         var index = 0
         for panel in stride(from: 0, to: outputChannels, by: panelWidth) {
@@ -38,11 +38,12 @@ enum NativePointwise {
 
     /// Output pixels `pixels` and channels `columns` (cut at multiples of 32) of a layer with
     /// `inputChannels` → `outputChannels`. `input` holds pixel `pixels.lowerBound` first, `output`
-    /// all pixels; `packed` comes from `pack`; `channelLists` has room for
+    /// all pixels; `packed` comes from `pack` with `panelWidth`; `channelLists` has room for
     /// `listCapacity(inputChannels:)` entries. The inputs must not be negative (they are ReLU outputs).
     static func run(_ input: UnsafePointer<Float>, inputChannels: Int, outputChannels: Int,
-                    packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                    pixels: Range<Int>, columns: Range<Int>, channelLists: UnsafeMutablePointer<Int32>) {
+                    packed: UnsafePointer<Float>, panelWidth: Int, bias: UnsafePointer<Float>,
+                    output: UnsafeMutablePointer<Float>, pixels: Range<Int>, columns: Range<Int>,
+                    channelLists: UnsafeMutablePointer<Int32>) {
         let k = inputChannels, n = outputChannels
         let blockRows = blockRows(inputChannels: k)
         var start = pixels.lowerBound
@@ -153,22 +154,32 @@ enum NativePointwise {
         r5.store(c + 5 &* ldc, bias0, bias1); r6.store(c + 6 &* ldc, bias0, bias1)
     }
 
-    /// Seven rows × 16 channels over the input channels in `channels` (`count` of them).
+    /// Seven rows × 16 channels over the input channels in `channels` (`count` of them), as two
+    /// passes of seven rows × 8 channels: fourteen 8-wide accumulators plus operands would not fit
+    /// the sixteen AVX2 registers, and spilled accumulators cost more than reading the rows twice.
     @inline(never)
     private static func tile7x16(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
                                  _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                  _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        var r0 = SIMD16<Float>(), r1 = r0, r2 = r0, r3 = r0, r4 = r0, r5 = r0, r6 = r0
+        tile7x8(a, k, channels, count, b, 16, bias, c, ldc)
+        tile7x8(a, k, channels, count, b + 8, 16, bias + 8, c + 8, ldc)
+    }
+
+    @inline(__always)
+    private static func tile7x8(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
+                                _ b: UnsafePointer<Float>, _ ldb: Int, _ bias: UnsafePointer<Float>,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var r0 = SIMD8<Float>(), r1 = r0, r2 = r0, r3 = r0, r4 = r0, r5 = r0, r6 = r0
         let a0 = a, a1 = a + k, a2 = a + 2 &* k, a3 = a + 3 &* k, a4 = a + 4 &* k, a5 = a + 5 &* k, a6 = a + 6 &* k
         for j in 0..<count {
             let i = Int(channels[j])
-            let b0: SIMD16<Float> = (b + i &* 16).vector()
-            r0.addProduct(SIMD16(repeating: a0[i]), b0); r1.addProduct(SIMD16(repeating: a1[i]), b0)
-            r2.addProduct(SIMD16(repeating: a2[i]), b0); r3.addProduct(SIMD16(repeating: a3[i]), b0)
-            r4.addProduct(SIMD16(repeating: a4[i]), b0); r5.addProduct(SIMD16(repeating: a5[i]), b0)
-            r6.addProduct(SIMD16(repeating: a6[i]), b0)
+            let b0: SIMD8<Float> = (b + i &* ldb).vector()
+            r0.addProduct(SIMD8(repeating: a0[i]), b0); r1.addProduct(SIMD8(repeating: a1[i]), b0)
+            r2.addProduct(SIMD8(repeating: a2[i]), b0); r3.addProduct(SIMD8(repeating: a3[i]), b0)
+            r4.addProduct(SIMD8(repeating: a4[i]), b0); r5.addProduct(SIMD8(repeating: a5[i]), b0)
+            r6.addProduct(SIMD8(repeating: a6[i]), b0)
         }
-        let b: SIMD16<Float> = bias.vector()
+        let b: SIMD8<Float> = bias.vector()
         c.store((r0 + b).relu6()); (c + ldc).store((r1 + b).relu6()); (c + 2 &* ldc).store((r2 + b).relu6())
         (c + 3 &* ldc).store((r3 + b).relu6()); (c + 4 &* ldc).store((r4 + b).relu6())
         (c + 5 &* ldc).store((r5 + b).relu6()); (c + 6 &* ldc).store((r6 + b).relu6())

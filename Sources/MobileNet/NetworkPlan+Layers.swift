@@ -35,12 +35,12 @@ extension NetworkPlan {
                 switch engine {
                 case .native:
                     NativePointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                        packed: weights.baseAddress!, bias: bias.baseAddress!, output: output,
-                                        pixels: pixels, columns: columns, channelLists: workspace.channelLists)
+                                        packed: weights.baseAddress!, panelWidth: layer.panelWidth, bias: bias.baseAddress!,
+                                        output: output, pixels: pixels, columns: columns, channelLists: workspace.channelLists)
                 case .blas:
                     BLASPointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                      packed: weights.baseAddress!, bias: bias.baseAddress!, output: output,
-                                      pixels: pixels, columns: columns)
+                                      packed: weights.baseAddress!, panelWidth: layer.panelWidth, bias: bias.baseAddress!,
+                                      output: output, pixels: pixels, columns: columns)
                 }
             }
         }

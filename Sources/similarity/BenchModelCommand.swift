@@ -18,12 +18,17 @@ struct BenchModelCommand: AsyncParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Pointwise engine: native (our own Swift kernel, the default) or blas (OpenBLAS sgemm).")
     var engine: String = PointwiseEngine.native.rawValue
+    @Option(help: "Pointwise weight panels: panels16 (AVX2) or panels32 (AVX-512); default: the one for this CPU.")
+    var tiling: String = PointwiseTiling.forThisCPU.rawValue
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard PointwiseEngine(rawValue: engine) != nil else {
             throw ValidationError("--engine must be one of: \(PointwiseEngine.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard PointwiseTiling(rawValue: tiling) != nil else {
+            throw ValidationError("--tiling must be one of: \(PointwiseTiling.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard batch >= 1, runs >= 1, threads >= 1 else {
             throw ValidationError("--batch, --runs and --threads must be at least 1")
@@ -34,7 +39,7 @@ struct BenchModelCommand: AsyncParsableCommand {
         let path = try ModelLocator.resolve(explicitPath: model)
         // The blas engine needs OpenBLAS; the native one reports it only for comparison.
         if engine == PointwiseEngine.blas.rawValue { try BLASRuntime.load() } else { try? BLASRuntime.load() }
-        let network = try MobileNetModel(contentsOf: path)
+        let network = try MobileNetModel(contentsOf: path, tiling: PointwiseTiling(rawValue: tiling) ?? .forThisCPU)
         let extractor = FeatureExtractor(model: network, maxBatch: batch, threads: threads,
                                          engine: PointwiseEngine(rawValue: engine) ?? .native)
         let imageCount = network.inputSize * network.inputSize * 3
@@ -60,7 +65,7 @@ struct BenchModelCommand: AsyncParsableCommand {
             batch: batch,
             batch_images_per_s: Double(batch * batchRuns) / (batchMilliseconds / 1000),
             single_cpu_ms: singleCPU, batch_cpu_ms_per_image: batchCPU,
-            engine: extractor.engine.rawValue, blas_core: BLASRuntime.coreName, blas_threads: BLASRuntime.threads,
+            engine: extractor.engine.rawValue, tiling: network.tiling.rawValue, blas_core: BLASRuntime.coreName, blas_threads: BLASRuntime.threads,
             threads: threads, alpha: network.alpha)
         if json {
             let encoder = JSONEncoder()
@@ -68,7 +73,7 @@ struct BenchModelCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             let blas = "OpenBLAS \(report.blas_core), \(report.blas_threads) thread(s) per call"
-            print("model \(path) (alpha \(network.alpha)), \(threads) threads, \(report.engine) pointwise "
+            print("model \(path) (alpha \(network.alpha)), \(threads) threads, \(report.engine) pointwise on \(report.tiling) "
                   + (extractor.engine == .blas ? "(\(blas))" : "(\(blas), not used)"))
             print(formatted("single image: median %.2f ms, p95 %.2f ms, CPU %.2f ms (%d runs)",
                          report.single_ms_median, report.single_ms_p95, singleCPU, runs))
@@ -88,6 +93,7 @@ struct BenchModelCommand: AsyncParsableCommand {
         let single_cpu_ms: Double
         let batch_cpu_ms_per_image: Double
         let engine: String
+        let tiling: String
         let blas_core: String
         let blas_threads: Int
         let threads: Int

@@ -26,6 +26,32 @@ import Testing
         #expect(maxAbsDiff <= 1e-3, "\(layer): max abs diff \(maxAbsDiff)")
     }
 
+    /// Both panel widths (whichever this CPU prefers) match TensorFlow, and the native kernel gives
+    /// the same bits with either: the tiles only regroup output channels, never the sums.
+    @Test(arguments: [GoldenData.alpha100Path, GoldenData.alpha025Path])
+    func tilingsGiveTheSameBits(path: String) throws {
+        let models = try PointwiseTiling.allCases.map { try MobileNetModel(contentsOf: path, tiling: $0) }
+        #expect(models.map(\.tiling) == PointwiseTiling.allCases)
+        let prefix = models[0].alpha == 1 ? "mobilenet_1_0_224" : "mobilenet_2_5_224"
+        for image in GoldenData.images {
+            let input = try GoldenData.input(image)
+            let features = models.map { model in
+                input.withUnsafeBufferPointer {
+                    FeatureExtractor(model: model, maxBatch: 1, engine: .native).pooledFeatures($0.baseAddress!, count: 1)
+                }
+            }
+            #expect(features[0] == features[1], "\(image): the tilings disagree")
+            let (maxAbsDiff, _) = GoldenData.compare(features[0], try GoldenData.floats("\(prefix)_\(image).f32"))
+            #expect(maxAbsDiff <= 1e-3, "\(image): max abs diff \(maxAbsDiff)")
+            for model in models {
+                let viaBLAS = input.withUnsafeBufferPointer {
+                    FeatureExtractor(model: model, maxBatch: 1, engine: .blas).pooledFeatures($0.baseAddress!, count: 1)
+                }
+                #expect(GoldenData.compare(viaBLAS, features[0]).maxAbsDiff <= 1e-4, "\(image): blas on \(model.tiling)")
+            }
+        }
+    }
+
     @Test func inferredShapes() throws {
         let full = try GoldenData.alpha100.get(), quarter = try GoldenData.alpha025.get()
         #expect(full.alpha == 1.0 && full.featureDimension == 1024 && full.inputSize == 224)

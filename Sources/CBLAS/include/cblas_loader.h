@@ -11,6 +11,10 @@
 enum blas_order { BLAS_ROW_MAJOR = 101, BLAS_COL_MAJOR = 102 };
 enum blas_transpose { BLAS_NO_TRANS = 111, BLAS_TRANS = 112 };
 
+/// True when the CPU has the AVX-512 subsets (F, BW, VL, DQ) that SkylakeX kernels and our
+/// 32-channel pointwise tiles are written for.
+bool cpu_supports_avx512(void);
+
 /// Loads OpenBLAS once (thread-safe). Returns false and fills `message` when it cannot.
 bool blas_load(char *message, int message_size);
 
