@@ -161,8 +161,41 @@ enum NativePointwise {
     private static func tile7x16(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
                                  _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                  _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        tile7x8(a, k, channels, count, b, 16, bias, c, ldc)
-        tile7x8(a, k, channels, count, b + 8, 16, bias + 8, c + 8, ldc)
+        tile4x16(a, k, channels, count, b, bias, c, ldc)
+        tile3x16(a + 4 &* k, k, channels, count, b, bias, c + 4 &* ldc, ldc)
+    }
+
+    @inline(__always)
+    private static func tile4x16(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
+                                _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var r0 = SIMD16<Float>(), r1 = r0, r2 = r0, r3 = r0
+        let a0 = a, a1 = a + k, a2 = a + 2 &* k, a3 = a + 3 &* k
+        for j in 0..<count {
+            let i = Int(channels[j])
+            let b0: SIMD16<Float> = (b + i &* 16).vector()
+            r0.addProduct(SIMD16(repeating: a0[i]), b0); r1.addProduct(SIMD16(repeating: a1[i]), b0)
+            r2.addProduct(SIMD16(repeating: a2[i]), b0); r3.addProduct(SIMD16(repeating: a3[i]), b0)
+        }
+        let b: SIMD16<Float> = bias.vector()
+        c.store((r0 + b).relu6()); (c + ldc).store((r1 + b).relu6()); (c + 2 &* ldc).store((r2 + b).relu6())
+        (c + 3 &* ldc).store((r3 + b).relu6())
+    }
+
+    @inline(__always)
+    private static func tile3x16(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
+                                _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var r0 = SIMD16<Float>(), r1 = r0, r2 = r0
+        let a0 = a, a1 = a + k, a2 = a + 2 &* k
+        for j in 0..<count {
+            let i = Int(channels[j])
+            let b0: SIMD16<Float> = (b + i &* 16).vector()
+            r0.addProduct(SIMD16(repeating: a0[i]), b0); r1.addProduct(SIMD16(repeating: a1[i]), b0)
+            r2.addProduct(SIMD16(repeating: a2[i]), b0)
+        }
+        let b: SIMD16<Float> = bias.vector()
+        c.store((r0 + b).relu6()); (c + ldc).store((r1 + b).relu6()); (c + 2 &* ldc).store((r2 + b).relu6())
     }
 
     @inline(__always)
