@@ -35,6 +35,8 @@ let package = Package(
         // MARK: Swift modules
         /// Locks, condition variables and threads on pthreads, shared by the modules that run their own threads.
         .systemLibrary(name: "CThreads"),
+        /// glibc's mallopt, for the server's allocator settings.
+        .systemLibrary(name: "CAllocator"),
         .target(name: "Threads", dependencies: ["CThreads"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "Threads"]),
         /// libpng's classic API wrapped in C, so its longjmp error handling never crosses Swift frames.
@@ -53,7 +55,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "similarity", dependencies: [
-            "SimilarityAPI", "Catalog", "Imaging", "MobileNet", "HTTP", "HDF5", "Threads",
+            "SimilarityAPI", "Catalog", "Imaging", "MobileNet", "HTTP", "HDF5", "Threads", "CAllocator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

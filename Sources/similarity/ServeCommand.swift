@@ -39,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var workers: String?
 
     func run() async throws {
+        AllocatorTuning.returnLargeBlocksToTheSystem()
         let configuration = try resolvedConfiguration()
         let logger = Logger(label: "similarity.serve")
         logger.info("starting with:")
