@@ -36,6 +36,23 @@ import Testing
         }
     }
 
+    /// Without splitting, a batch smaller than the thread count (and an odd one's last image) runs
+    /// whole on one thread: the rows are those of the split run.
+    @Test(arguments: [1, 3])
+    func unsplitImagesMatchSplitOnes(count: Int) throws {
+        let model = try GoldenData.alpha100.get()
+        let images = try Self.eightImages()
+        let floats = 224 * 224 * 3, dimension = model.featureDimension
+        let extractor = FeatureExtractor(model: model, maxBatch: 8, threads: 2)
+        let (split, whole) = images.withUnsafeBufferPointer { buffer in
+            let pointers = (0..<count).map { buffer.baseAddress! + $0 * floats }
+            return (extractor.embed(images: pointers, splitting: true), extractor.embed(images: pointers, splitting: false))
+        }
+        try #require(split.count == count * dimension && whole.count == count * dimension)
+        let (maxAbsDiff, _) = GoldenData.compare(split, whole)
+        #expect(maxAbsDiff <= 1e-6, "max abs diff \(maxAbsDiff)")
+    }
+
     /// Images in separate buffers, passed by pointer in another order, give the rows of the
     /// contiguous batch in that order (the service's batches are built this way, without copies).
     @Test func scatteredImagesMatchTheContiguousBatch() throws {
