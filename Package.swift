@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The MobileNet kernels are SIMD fused multiply-adds: compiled for a generic x86-64 CPU, Swift turns
-/// each into a libm call per lane. They are built for the CPU of the build machine (AVX-512 here);
+/// each into a libm call per lane. They are built for the CPU of the build machine (AVX2 or AVX-512);
 /// set SIMILARITY_TARGET_CPU (an LLVM CPU name, e.g. `haswell`) to build for another machine.
 #if arch(x86_64)
 let mobileNetTargetCPU = Context.environment["SIMILARITY_TARGET_CPU"] ?? "native"
