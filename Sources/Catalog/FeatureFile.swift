@@ -79,6 +79,13 @@ enum FeatureFile {
         }
     }
 
+    /// Where `features` starts in the file, when it is stored as one contiguous run of float32.
+    static func featuresOffset(_ path: String) throws -> Int? {
+        let file = try HDF5File.openReadOnly(path)
+        defer { try? file.close() }
+        return try file.root.contiguousFloat32Offset("features")
+    }
+
     private static func checkIdentity(_ root: HDF5Group, expecting model: ModelIdentity) throws {
         let version = root.hasAttribute("format_version") ? try root.intAttribute("format_version") : -1
         guard version == formatVersion else {

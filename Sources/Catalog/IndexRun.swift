@@ -30,7 +30,8 @@ struct IndexRun {
         case vanished                       // could not be read for hashing
     }
 
-    func execute() -> Result {
+    /// Throws when the old rows cannot be read back from the feature file.
+    func execute() throws(CatalogError) -> Result {
         if let unchanged = unchangedResult() { return unchanged }
         let oldRows = old.rows
         var decisions = [Decision?](repeating: nil, count: scan.files.count)
@@ -44,7 +45,7 @@ struct IndexRun {
         for (position, index) in toHash.enumerated() {
             decisions[index] = decisionFromHash(scan.files[index], md5: hashes[position], oldRows: oldRows, md5ToOldRow: md5ToOldRow)
         }
-        return assemble(decisions.map { $0 ?? .vanished }, oldRows: oldRows)
+        return try assemble(decisions.map { $0 ?? .vanished }, oldRows: oldRows)
     }
 
     /// The common case of a scheduled run, answered from the stamps alone: every file on disk has a
@@ -97,7 +98,7 @@ struct IndexRun {
         return results.withLock { $0 }
     }
 
-    private func assemble(_ decisions: [Decision], oldRows: [String: Int]) -> Result {
+    private func assemble(_ decisions: [Decision], oldRows: [String: Int]) throws(CatalogError) -> Result {
         // Embed each distinct content once.
         var jobIndexByMD5: [String: Int] = [:]
         var jobPaths: [String] = []
@@ -115,7 +116,7 @@ struct IndexRun {
         var counts = (new: 0, modified: 0, removed: 0, failed: 0, unchanged: 0)
         products.reserveCapacity(scan.files.count)
         vectors.reserveCapacity(scan.files.count * dimension)
-        old.store.vectors.withUnsafeBufferPointer { oldVectors in
+        try old.store.allVectors().withUnsafeBufferPointer { oldVectors in
             embedded.vectors.withUnsafeBufferPointer { newVectors in
                 for (index, decision) in decisions.enumerated() {
                     let file = scan.files[index]

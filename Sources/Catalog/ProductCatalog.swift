@@ -67,7 +67,7 @@ public final class ProductCatalog: Sendable {
                 let reporter = ProgressReporter(total: files.count, callback: progress)
                 return pipeline.run(files) { reporter.report(done: $0) }
             }
-            var result = run.execute()
+            var result = try run.execute()
             try persist(&result, imagesRoot: scan.rootPath)
             state.withLock { $0 = result.state }
             let summary = makeSummary(result, scan: scan, seconds: Date().timeIntervalSince(started))
@@ -121,8 +121,9 @@ public final class ProductCatalog: Sendable {
         let missing = [paths.featuresFile, paths.fieldsFile, paths.processedFile].contains { !FileManager.default.fileExists(atPath: $0) }
         if result.productsChanged || missing {
             let products = result.state.products
-            try FeatureFile.write(.init(products: products, vectors: result.state.store.vectors, dimension: model.featureDimension),
+            try FeatureFile.write(.init(products: products, vectors: result.state.store.allVectors(), dimension: model.featureDimension),
                                   model: identity, to: paths.featuresFile)
+            result.state.store = result.state.store.backedByFeatureFile(paths.featuresFile)
             result.state.lastUpdate = Date()
         }
         if result.productsChanged || result.recordsChanged || missing {

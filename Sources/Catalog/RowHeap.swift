@@ -12,6 +12,10 @@ struct RowHeap {
 
     /// The kept rows, in no particular order.
     var rows: [Int32] { heapRows }
+    /// Whether `capacity` rows are kept.
+    var isFull: Bool { values.count >= capacity }
+    /// The smallest kept value (-infinity while empty).
+    var minimum: Float { values.first ?? -.infinity }
 
     @inline(__always)
     mutating func offer(_ value: Float, row: Int32) {

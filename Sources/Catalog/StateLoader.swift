@@ -26,7 +26,7 @@ enum StateLoader {
                                  paths: products.map { imagesRoot + "/" + $0.relativePath },
                                  vectors: vectors, dimension: model.dimension,
                                  compactIndex: products.count >= FeatureStore.compactThreshold)
-        return CatalogState(store: store, products: products, records: records,
+        return CatalogState(store: store.backedByFeatureFile(paths.featuresFile), products: products, records: records,
                             lastUpdate: tracking?.lastUpdate, diskStamps: stamps)
     }
 

@@ -74,3 +74,18 @@ extension HDF5Group {
         }
     }
 }
+
+extension HDF5Group {
+    /// Where a little-endian float32 dataset's values lie in the file, as a byte offset, when they
+    /// are stored in one contiguous, allocated run (HDF5's default layout); nil for any other layout
+    /// or element type. Lets a reader fetch single rows with `pread` instead of loading them all.
+    public func contiguousFloat32Offset(_ dataset: String) throws -> Int? {
+        try withObject(dataset, expecting: H5I_DATASET, "a dataset") { object, full in
+            let type = try check(H5Dget_type(object), .readFailed(path: full))
+            defer { H5Tclose(type) }
+            guard H5Tequal(type, chdf5_ieee_f32le()) > 0 else { return nil }
+            let offset = H5Dget_offset(object)
+            return offset == haddr_t.max || offset > UInt64(Int.max) ? nil : Int(offset)
+        }
+    }
+}

@@ -39,7 +39,8 @@ struct KerasWeightFile {
         guard Glibc.read(descriptor, &head, 8) == 8, head == signature else {
             return "it is not an HDF5 file"
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        var info = stat()
+        let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
         return "it is an HDF5 file that cannot be read, most likely truncated or damaged (\(size) bytes); "
             + "get a fresh copy (scripts/fetch-model.sh)"
     }

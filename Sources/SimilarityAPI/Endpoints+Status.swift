@@ -1,6 +1,9 @@
 import Catalog
 import FoundationEssentials
 import HTTP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Endpoints {
     /// `GET /health`: answers as soon as the port is open (the model is loaded before).
@@ -17,7 +20,8 @@ extension Endpoints {
         let mebibyte = 1024.0 * 1024.0
         let featureFile = CatalogPaths(imagesDirectory: configuration.imagesDirectory,
                                        generatedDirectory: configuration.generatedDirectory).featuresFile
-        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: featureFile)[.size] as? Int) ?? 0
+        var info = stat()
+        let fileBytes = stat(featureFile, &info) == 0 ? Int(info.st_size) : 0
         return Response.sortedJSON(StatsResponse(
             totalProducts: store.count,
             featureDimension: store.count > 0 ? store.dimension : modelInfo.featureDimension,

@@ -140,7 +140,7 @@ public enum OpenAPIDocument {
         ]),
         "StatsResponse": object([
             ("total_products", integer), ("feature_dimension", integer),
-            ("memory_usage_mb", described(number, "Memory of the feature matrix, MiB.")),
+            ("memory_usage_mb", described(number, "Memory the index keeps for the feature vectors, MiB (half-precision copies when the float32 rows are read from the feature file).")),
             ("feature_file_size_mb", number), ("model", ref("ModelInfo")),
             ("process_rss_mb", described(number, "Resident memory of the process, MiB.")),
             ("uptime_seconds", number), ("requests_served", integer), ("is_indexing", boolean),

@@ -17,6 +17,9 @@ struct IndexingTests {
         let first = try catalog.preprocess(batchSize: 3)
         #expect((first.totalImages, first.newImages, first.modifiedImages, first.removedImages, first.failedImages) == (5, 5, 0, 0, 0))
         #expect(catalog.store.count == 5)
+        // Once written, the float32 rows are read from the feature file; half-precision copies stay.
+        let loaded = try scratch.open()
+        #expect(catalog.store.readsRowsFromFile && loaded.store.readsRowsFromFile)
         let embedder = QueryEmbedder(model: Fixtures.model)
         let photo4 = try embedder.embed(imageBytes: try Fixtures.bytes(ofPhoto: 4))
         let top = try #require(catalog.store.search(photo4, topK: 1, threshold: 0).first)

@@ -1,0 +1,102 @@
+import Catalog
+import Foundation
+import HDF5
+import TestSupport
+import Testing
+
+/// A store that keeps half-precision rows in memory and reads float32 rows from the feature file.
+@Suite("FeatureStore reading rows from the feature file")
+struct FileBackedStoreTests {
+    /// Clustered unit rows with families of near-duplicates and exact copies (ties) mixed in.
+    static func rows(count: Int, dimension: Int, seed: UInt64) -> [Float] {
+        var rows = makeRows(count: count, dimension: dimension, clustered: true, seed: seed)
+        var random = SeededRandom(seed + 100)
+        for row in stride(from: 10, to: count, by: 10) {
+            let source = row - 1 - (row / 10) % 3
+            for j in 0..<dimension {
+                // Every 30th row is an exact copy of an earlier one; the others differ by ~1e-4.
+                let noise = row % 30 == 0 ? 0 : 2e-4 * (random.next() - 0.5)
+                rows[row * dimension + j] = rows[source * dimension + j] + noise
+            }
+        }
+        return rows
+    }
+
+    /// Writes `rows` as the `features` dataset of a new HDF5 file at `path`.
+    static func writeFeatures(_ rows: [Float], count: Int, dimension: Int, to path: String) throws {
+        let file = try HDF5File.create(path)
+        try file.root.writeFloats("features", shape: [count, dimension], values: rows)
+        try file.close()
+    }
+
+    @Test("searches give the float32 scan's answers, ties and inclusive thresholds included")
+    func matchesTheScan() throws {
+        let folder = try TestPaths.makeTemporaryDirectory("file-backed-store")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let count = 3_000, dimension = 256
+        let rows = Self.rows(count: count, dimension: dimension, seed: 21)
+        let path = folder.appendingPathComponent("features.h5").path
+        try Self.writeFeatures(rows, count: count, dimension: dimension, to: path)
+        let ids = (0..<count).map { String(format: "p%05d", $0) }
+        let inMemory = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension)
+        let store = inMemory.backedByFeatureFile(path)
+        #expect(store.readsRowsFromFile && !inMemory.readsRowsFromFile)
+        #expect(store.memoryBytes < inMemory.memoryBytes * 6 / 10)
+        #expect(store.vector(at: 1234) == inMemory.vector(at: 1234))
+
+        var random = SeededRandom(5)
+        for trial in 0..<60 {
+            let row = Int(random.next() * Float(count))
+            var query = (0..<dimension).map { j in rows[row * dimension + j] + (trial % 3 == 0 ? 0 : 0.02 * (random.next() - 0.5)) }
+            let length = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            query = query.map { $0 / length }
+            for (topK, threshold) in [(10, Float(-1)), (1, 0), (5, 0.9), (100, 0.5)] {
+                expectSearchMatchesScan(store, query, topK: topK, threshold: threshold, swapTolerance: 1e-6)
+            }
+            // A threshold equal to the best score keeps that match (inclusive).
+            let best = try #require(store.search(query, topK: 1, threshold: -1).first)
+            #expect(store.search(query, topK: 3, threshold: best.score).first?.id == best.id)
+        }
+        // Exact copies tie: both come back, ordered by id.
+        let copy = 30, source = 30 - 1 - 3 % 3
+        let tied = store.search(store.vector(at: copy), topK: 2, threshold: -1)
+        #expect(tied.map(\.id) == [ids[source], ids[copy]].sorted())
+    }
+
+    @Test("the store keeps reading its own rows after the file is replaced")
+    func survivesReplacement() throws {
+        let folder = try TestPaths.makeTemporaryDirectory("file-backed-replaced")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let count = 200, dimension = 64
+        let first = Self.rows(count: count, dimension: dimension, seed: 1)
+        let second = Self.rows(count: count, dimension: dimension, seed: 2)
+        let path = folder.appendingPathComponent("features.h5").path
+        let replacement = folder.appendingPathComponent("replacement.h5").path
+        try Self.writeFeatures(first, count: count, dimension: dimension, to: path)
+        try Self.writeFeatures(second, count: count, dimension: dimension, to: replacement)
+        let ids = (0..<count).map { "p\($0)" }
+        let store = try FeatureStore(ids: ids, paths: ids, vectors: first, dimension: dimension).backedByFeatureFile(path)
+        try #require(store.readsRowsFromFile)
+        #expect(rename(replacement, path) == 0)
+        let query = Array(first[(7 * dimension)..<(8 * dimension)])
+        #expect(store.vector(at: 7) == query)
+        #expect(store.search(query, topK: 1, threshold: 0).first?.id == "p7")
+    }
+
+    @Test("a file holding other rows, or no such file, is not used")
+    func refusesOtherRows() throws {
+        let folder = try TestPaths.makeTemporaryDirectory("file-backed-other")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let count = 50, dimension = 32
+        let rows = Self.rows(count: count, dimension: dimension, seed: 3)
+        let path = folder.appendingPathComponent("features.h5").path
+        try Self.writeFeatures(Self.rows(count: count, dimension: dimension, seed: 4), count: count, dimension: dimension, to: path)
+        let ids = (0..<count).map { "p\($0)" }
+        let store = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension)
+        #expect(!store.backedByFeatureFile(path).readsRowsFromFile)
+        #expect(!store.backedByFeatureFile(folder.appendingPathComponent("missing.h5").path).readsRowsFromFile)
+        let shorter = try FeatureStore(ids: Array(ids.prefix(10)), paths: Array(ids.prefix(10)),
+                                       vectors: Array(rows.prefix(10 * dimension)), dimension: dimension)
+        #expect(!shorter.backedByFeatureFile(path).readsRowsFromFile)
+    }
+}
