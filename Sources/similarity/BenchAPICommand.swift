@@ -14,7 +14,7 @@ import Threads
 
 /// `similarity bench api`: the service end to end, as a client sees it. Builds a synthetic catalog,
 /// indexes it, starts `similarity serve` as a child process and measures find-similar over loopback.
-struct BenchAPICommand: AsyncParsableCommand {
+struct BenchAPICommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "api", abstract: "find-similar latency and throughput end to end.")
 
     @Option(help: "Products in the synthetic catalog (640x480 JPEGs).")
@@ -32,7 +32,7 @@ struct BenchAPICommand: AsyncParsableCommand {
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let imagesDirectory = workDirectory + "/product_images"
         let generatedDirectory = workDirectory + "/__generated__"

@@ -6,7 +6,7 @@ import Imaging
 /// `similarity bench decode FILE...`: median time of decode + resize + normalise (`ModelInput.prepare`)
 /// per file, on one thread, after a few warm-up runs. Wall-clock time is the figure; the thread's CPU
 /// time is printed beside it, as it stays meaningful on a machine shared with other work.
-struct BenchDecodeCommand: AsyncParsableCommand {
+struct BenchDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "decode", abstract: "Decode, resize and normalise time per image.")
 
     @Argument(help: "JPEG or PNG files to measure.")
@@ -26,7 +26,7 @@ struct BenchDecodeCommand: AsyncParsableCommand {
         guard size > 0 else { throw ValidationError("--size must be positive") }
     }
 
-    func run() async throws {
+    func run() throws {
         let input = UnsafeMutablePointer<Float>.allocate(capacity: size * size * 3)
         defer { input.deallocate() }
         var results: [String: [String: Double]] = [:]

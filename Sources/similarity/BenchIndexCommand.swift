@@ -7,7 +7,7 @@ import Imaging
 import Logging
 import MobileNet
 
-struct BenchIndexCommand: AsyncParsableCommand {
+struct BenchIndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index", abstract: "Indexing throughput on a generated catalog.",
         discussion: """
@@ -39,7 +39,7 @@ struct BenchIndexCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: modelPath)
         let root = URL(fileURLWithPath: work)

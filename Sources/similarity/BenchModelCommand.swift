@@ -5,7 +5,7 @@ import Glibc
 import MobileNet
 
 /// `similarity bench model`: single-image latency and batch throughput of the forward pass.
-struct BenchModelCommand: AsyncParsableCommand {
+struct BenchModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "model", abstract: "Forward-pass latency and throughput.")
 
     @Option(help: "Weight file (default: SIMILARITY_MODEL, then Models/\(ModelLocator.defaultFileName)).")
@@ -35,7 +35,7 @@ struct BenchModelCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let path = try ModelLocator.resolve(explicitPath: model)
         // The blas engine needs OpenBLAS; the native one reports it only for comparison.
         if engine == PointwiseEngine.blas.rawValue { try BLASRuntime.load() } else { try? BLASRuntime.load() }

@@ -6,7 +6,7 @@ import HDF5
 import MobileNet
 import CBLAS
 
-struct BenchSearchCommand: AsyncParsableCommand {
+struct BenchSearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Top-k search time over N products.",
         discussion: """
@@ -43,7 +43,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         try BLASRuntime.load()
         blas_set_threads(1)  // as in the service, where the model keeps OpenBLAS single-threaded
         let numpyMs = noNumpy ? nil : NumpyBaseline.milliseconds(products: products, dimension: dimension, topK: topK)

@@ -3,7 +3,7 @@ import Catalog
 import FoundationEssentials
 import MobileNet
 
-struct EmbedCommand: AsyncParsableCommand {
+struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "embed", abstract: "Print the feature vector of an image as JSON.")
 
     @Argument(help: "A JPEG or PNG image of any size.")
@@ -12,7 +12,7 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(help: "MobileNet weight file (default: SIMILARITY_MODEL, then Models/).")
     var model: String?
 
-    func run() async throws {
+    func run() throws {
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: modelPath)
         let vector = try QueryEmbedder(model: network).embed(fileAt: image)

@@ -6,7 +6,7 @@ import Logging
 import MobileNet
 import Synchronization
 
-struct PreprocessCommand: AsyncParsableCommand {
+struct PreprocessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preprocess",
         abstract: "Index new and changed product images.",
@@ -30,7 +30,7 @@ struct PreprocessCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as the API's JSON.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         guard (1...128).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 128") }
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: modelPath)

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Logging
 import MobileNet
 
-struct SearchCommand: AsyncParsableCommand {
+struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Find the products most similar to an image.")
 
     @Argument(help: "A JPEG or PNG image.")
@@ -39,7 +39,7 @@ struct SearchCommand: AsyncParsableCommand {
         return logger
     }
 
-    func run() async throws {
+    func run() throws {
         let modelPath = try ModelLocator.resolve(explicitPath: model)
         let network = try MobileNetModel(contentsOf: modelPath)
         let catalog = try ProductCatalog(paths: CatalogPaths(imagesDirectory: images, generatedDirectory: generated),

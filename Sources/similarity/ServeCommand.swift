@@ -4,7 +4,7 @@ import Logging
 import SimilarityAPI
 
 /// `similarity serve`: the HTTP service of the original design on port 8000.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Start the HTTP service.",
@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Threads answering requests. [SIMILARITY_WORKERS, default four per core]")
     var workers: String?
 
-    func run() async throws {
+    func run() throws {
         AllocatorTuning.returnLargeBlocksToTheSystem()
         let configuration = try resolvedConfiguration()
         let logger = Logger(label: "similarity.serve")

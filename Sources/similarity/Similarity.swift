@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `similarity` command: the service, the indexer and the tools around them.
 @main
-struct Similarity: AsyncParsableCommand {
+struct Similarity: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "similarity",
         abstract: "Image similarity search over a product catalog, with MobileNet v1 features.",
@@ -11,7 +11,7 @@ struct Similarity: AsyncParsableCommand {
 }
 
 /// `similarity bench ...`: the project's own benchmarks (release builds only give meaningful figures).
-struct BenchCommand: AsyncParsableCommand {
+struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the parts of the service.",
