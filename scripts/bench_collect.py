@@ -142,7 +142,7 @@ def api_rows(api, index_peak_kb):
         row("find-similar sequential p99", "ms", api.get("sequential_p99_ms"), 102, original),
         row(f"find-similar, {api.get('clients', 8)} concurrent clients", "requests/s", api.get("requests_per_second"),
             12.5, original, better="higher"),
-        row(f"server RSS after start with {api.get('products', '?')} products", "MB", api.get("rss_mb"), 580, original),
+        row(f"server RSS after the requests, {api.get('products', '?')} products indexed", "MB", api.get("rss_mb"), 580, original),
         row("server peak RSS during the benchmark", "MB", api.get("peak_rss_mb")),
         row("start to healthy", "s", api.get("healthy_seconds"), 2.2, original),
         row("failed requests", "count", api.get("failed_requests")),
