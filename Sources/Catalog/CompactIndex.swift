@@ -110,14 +110,16 @@ final class CompactIndex: Sendable {
                           norm: Float(normSquared.squareRoot()) * 1.001 + 1e-6)
     }
 
-    func search(query: UnsafePointer<Float>, rows vectors: UnsafePointer<Float>, topK: Int, threshold: Float,
-                ids: [String]) -> [(score: Float, row: Int)] {
+    /// The top k rows for `query` (of `dimension` floats); `exactScore(row)` is that row's float32
+    /// score (from memory or from the feature file), asked for the few rows the bounds cannot settle.
+    func search(query: UnsafePointer<Float>, topK: Int, threshold: Float, ids: [String],
+                exactScore: (Int) -> Float) -> [(score: Float, row: Int)] {
         let terms = terms(for: query)
         // Tier 1: an upper bound for every row, and the rows with the best lower bounds as seeds.
         var upper = [Float](repeating: 0, count: rows)
         let seeds = firstTier(terms, topK: topK, into: &upper)
         // The k-th best exact score among any k rows is a floor for the answer's k-th score.
-        let cut = max(threshold, kthScore(of: seeds, topK: topK, query: query, vectors: vectors))
+        let cut = max(threshold, kthScore(of: seeds, topK: topK, exactScore: exactScore))
         var survivors = secondTier(terms, upper: upper, cut: cut)
         // Exact scores, best upper bound first, until no remaining row can enter.
         survivors.sort { $0.bound > $1.bound }
@@ -125,7 +127,7 @@ final class CompactIndex: Sendable {
         for survivor in survivors {
             if top.isFull && survivor.bound < top.admissionScore { break }
             let row = Int(survivor.row)
-            let score = VectorMath.dot(vectors + row * dimension, query, count: dimension)
+            let score = exactScore(row)
             if score >= threshold { top.offer(score: score, row: row) }
         }
         return top.sorted()
@@ -176,9 +178,9 @@ final class CompactIndex: Sendable {
     }
 
     /// The k-th largest float32 score of the seed rows (-infinity with fewer than k seeds).
-    private func kthScore(of seeds: [Int32], topK: Int, query: UnsafePointer<Float>, vectors: UnsafePointer<Float>) -> Float {
+    private func kthScore(of seeds: [Int32], topK: Int, exactScore: (Int) -> Float) -> Float {
         guard seeds.count >= topK else { return -.infinity }
-        let scores = seeds.map { VectorMath.dot(vectors + Int($0) * dimension, query, count: dimension) }
+        let scores = seeds.map { exactScore(Int($0)) }
         return scores.sorted(by: >)[topK - 1]
     }
 

@@ -46,6 +46,20 @@ final class RowFile: Sendable {
         return true
     }
 
+    /// Row `row`; nil on an I/O error.
+    func row(_ row: Int) -> [Float]? {
+        var values = [Float](repeating: 0, count: dimension)
+        let ok = values.withUnsafeMutableBufferPointer { read(row..<(row + 1), into: $0.baseAddress!) }
+        return ok ? values : nil
+    }
+
+    /// The dot product of row `row` with the `dimension` floats at `query`; nil on an I/O error.
+    func score(_ row: Int, query: UnsafePointer<Float>, dimension: Int) -> Float? {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: dimension) { buffer in
+            read(row..<(row + 1), into: buffer.baseAddress!) ? VectorMath.dot(buffer.baseAddress!, query, count: dimension) : nil
+        }
+    }
+
     /// Every row, row after row; nil on an I/O error.
     func readAll() -> [Float]? {
         var ok = true

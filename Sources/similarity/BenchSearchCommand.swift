@@ -57,11 +57,11 @@ struct BenchSearchCommand: ParsableCommand {
         let inMemory = try FeatureStore(ids: ids, paths: ids, vectors: vectors, dimension: generator.dimension)
         inMemory.prepareForSearch()
         let buildSeconds = Date().timeIntervalSince(started)
-        // Searched as the service holds it: a catalog without a compact index reads its float32 rows
-        // from the feature file (the float32 scan it is checked against stays in memory).
+        // Searched as the service holds it: float32 rows read from the feature file, half-precision
+        // copies or the compact index in memory (the float32 scan it is checked against stays in memory).
         let featureFile = FileManager.default.temporaryDirectory.appendingPathComponent("similarity-bench-search-\(ProcessInfo.processInfo.processIdentifier).h5").path
         defer { try? FileManager.default.removeItem(atPath: featureFile) }
-        let store = inMemory.hasCompactIndex ? inMemory : try Self.backedByFile(inMemory, vectors, featureFile)
+        let store = try Self.backedByFile(inMemory, vectors, featureFile)
 
         let dimension = generator.dimension
         var rows: [String: Any] = ["products": products, "dimension": dimension, "top_k": topK, "profile": profile ?? "synthetic", "tail_noise": Double(tailNoise),

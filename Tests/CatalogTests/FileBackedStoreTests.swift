@@ -63,6 +63,39 @@ struct FileBackedStoreTests {
         #expect(tied.map(\.id) == [ids[source], ids[copy]].sorted())
     }
 
+    @Test("a large catalog lets go of its float32 rows once its compact index is built", arguments: [false, true])
+    func compactIndexOverTheFile(builtBeforeBacking: Bool) throws {
+        let folder = try TestPaths.makeTemporaryDirectory("file-backed-compact")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let count = 6_000, dimension = 128
+        let rows = Self.rows(count: count, dimension: dimension, seed: 31)
+        let path = folder.appendingPathComponent("features.h5").path
+        try Self.writeFeatures(rows, count: count, dimension: dimension, to: path)
+        let ids = (0..<count).map { String(format: "p%05d", $0) }
+        let inMemory = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension, compactIndex: true)
+        if builtBeforeBacking { inMemory.prepareForSearch() }
+        let store = inMemory.backedByFeatureFile(path)
+        // Until its index is built the store answers from the rows in memory.
+        #expect(store.readsRowsFromFile == builtBeforeBacking && store.hasCompactIndex == builtBeforeBacking)
+        let probe = Array(rows[(75 * dimension)..<(76 * dimension)])  // a row no other copies
+        #expect(store.search(probe, topK: 1, threshold: 0).first?.id == ids[75])
+        store.prepareForSearch()
+        #expect(store.readsRowsFromFile && store.hasCompactIndex)
+        #expect(store.memoryBytes < count * dimension * 4)  // less than the float32 rows alone
+        #expect(store.vector(at: 75) == probe)
+
+        var random = SeededRandom(8)
+        for trial in 0..<30 {
+            let row = Int(random.next() * Float(count))
+            var query = (0..<dimension).map { j in rows[row * dimension + j] + (trial % 2 == 0 ? 0 : 0.05 * (random.next() - 0.5)) }
+            let length = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            query = query.map { $0 / length }
+            for (topK, threshold) in [(10, Float(-1)), (1, 0), (25, 0.5)] {
+                expectSearchMatchesScan(store, query, topK: topK, threshold: threshold, swapTolerance: 1e-6)
+            }
+        }
+    }
+
     @Test("the store keeps reading its own rows after the file is replaced")
     func survivesReplacement() throws {
         let folder = try TestPaths.makeTemporaryDirectory("file-backed-replaced")
