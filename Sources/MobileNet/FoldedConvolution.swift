@@ -9,8 +9,6 @@ struct FoldedConvolution: Sendable {
     let bias: [Float]
     let inputChannels: Int
     let outputChannels: Int
-    /// Output channels per panel once packed for the pointwise kernels; 0 in Keras's layout.
-    let panelWidth: Int
 
     /// Reads `layer`'s kernel (`kernelSuffix`, of `shape`, output channel varying fastest) and the four
     /// vectors of `layer`_bn, and folds them.
@@ -27,23 +25,21 @@ struct FoldedConvolution: Sendable {
         bias = (0..<channels).map { Float(Double(beta[$0]) - Double(mean[$0]) * scale[$0]) }
         self.inputChannels = inputChannels
         outputChannels = channels
-        panelWidth = 0
     }
 
     /// This 1x1 layer with its weights repacked into `NativePointwise`'s panels (the copy in Keras's
     /// layout is then dropped: one layout is kept, the weights are the model's largest part).
     func packedForPointwise(_ tiling: PointwiseTiling) -> FoldedConvolution {
-        let width = tiling.panelWidth
-        return FoldedConvolution(
-            weights: NativePointwise.pack(weights, inputChannels: inputChannels, outputChannels: outputChannels, panelWidth: width),
-            bias: bias, inputChannels: inputChannels, outputChannels: outputChannels, panelWidth: width)
+        FoldedConvolution(
+            weights: NativePointwise.pack(weights, inputChannels: inputChannels, outputChannels: outputChannels,
+                                          panelWidth: tiling.panelWidth),
+            bias: bias, inputChannels: inputChannels, outputChannels: outputChannels)
     }
 
-    private init(weights: [Float], bias: [Float], inputChannels: Int, outputChannels: Int, panelWidth: Int) {
+    private init(weights: [Float], bias: [Float], inputChannels: Int, outputChannels: Int) {
         self.weights = weights
         self.bias = bias
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
-        self.panelWidth = panelWidth
     }
 }

@@ -1,8 +1,8 @@
 /// 1x1 convolution + bias + ReLU6 as a matrix product written for this network: the weights are
-/// packed once into panels of 32 (or 16, see `PointwiseTiling`) output channels, and each 7-pixel ×
+/// packed once into panels of 32 or 16 output channels (see `PointwiseTiling`), and each 7-pixel ×
 /// panel tile of the output is accumulated in registers over the input channels, then biased,
-/// clamped and stored. Nothing is
-/// packed per call and the output is written once (no zeroing pass, no separate bias pass).
+/// clamped and stored. Nothing is packed per call and the output is written once (no zeroing pass,
+/// no separate bias pass).
 ///
 /// The inputs come out of a ReLU6, so many are exactly zero (39% of the multiply-adds on the golden
 /// photos); for each 7-pixel tile the input channels that are zero in all seven pixels are listed
@@ -154,9 +154,9 @@ enum NativePointwise {
         r5.store(c + 5 &* ldc, bias0, bias1); r6.store(c + 6 &* ldc, bias0, bias1)
     }
 
-    /// Seven rows × 16 channels over the input channels in `channels` (`count` of them), as two
-    /// passes of seven rows × 8 channels: fourteen 8-wide accumulators plus operands would not fit
-    /// the sixteen AVX2 registers, and spilled accumulators cost more than reading the rows twice.
+    /// Seven rows × 16 channels over the input channels in `channels` (`count` of them), as four rows
+    /// then three: seven rows at once need fourteen 8-wide accumulators, which with their operands
+    /// do not fit AVX2's sixteen registers. Two passes read the weights twice but spill nothing.
     @inline(never)
     private static func tile7x16(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
                                  _ b: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
@@ -196,26 +196,6 @@ enum NativePointwise {
         }
         let b: SIMD16<Float> = bias.vector()
         c.store((r0 + b).relu6()); (c + ldc).store((r1 + b).relu6()); (c + 2 &* ldc).store((r2 + b).relu6())
-    }
-
-    @inline(__always)
-    private static func tile7x8(_ a: UnsafePointer<Float>, _ k: Int, _ channels: UnsafePointer<Int32>, _ count: Int,
-                                _ b: UnsafePointer<Float>, _ ldb: Int, _ bias: UnsafePointer<Float>,
-                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        var r0 = SIMD8<Float>(), r1 = r0, r2 = r0, r3 = r0, r4 = r0, r5 = r0, r6 = r0
-        let a0 = a, a1 = a + k, a2 = a + 2 &* k, a3 = a + 3 &* k, a4 = a + 4 &* k, a5 = a + 5 &* k, a6 = a + 6 &* k
-        for j in 0..<count {
-            let i = Int(channels[j])
-            let b0: SIMD8<Float> = (b + i &* ldb).vector()
-            r0.addProduct(SIMD8(repeating: a0[i]), b0); r1.addProduct(SIMD8(repeating: a1[i]), b0)
-            r2.addProduct(SIMD8(repeating: a2[i]), b0); r3.addProduct(SIMD8(repeating: a3[i]), b0)
-            r4.addProduct(SIMD8(repeating: a4[i]), b0); r5.addProduct(SIMD8(repeating: a5[i]), b0)
-            r6.addProduct(SIMD8(repeating: a6[i]), b0)
-        }
-        let b: SIMD8<Float> = bias.vector()
-        c.store((r0 + b).relu6()); (c + ldc).store((r1 + b).relu6()); (c + 2 &* ldc).store((r2 + b).relu6())
-        (c + 3 &* ldc).store((r3 + b).relu6()); (c + 4 &* ldc).store((r4 + b).relu6())
-        (c + 5 &* ldc).store((r5 + b).relu6()); (c + 6 &* ldc).store((r6 + b).relu6())
     }
 
     private static func tile1x32(_ a: UnsafePointer<Float>, _ k: Int, _ b: UnsafePointer<Float>,

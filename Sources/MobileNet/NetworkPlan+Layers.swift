@@ -35,11 +35,11 @@ extension NetworkPlan {
                 switch engine {
                 case .native:
                     NativePointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                        packed: weights.baseAddress!, panelWidth: layer.panelWidth, bias: bias.baseAddress!,
+                                        packed: weights.baseAddress!, panelWidth: panelWidth, bias: bias.baseAddress!,
                                         output: output, pixels: pixels, columns: columns, channelLists: workspace.channelLists)
                 case .blas:
                     BLASPointwise.run(input, inputChannels: layer.inputChannels, outputChannels: layer.outputChannels,
-                                      packed: weights.baseAddress!, panelWidth: layer.panelWidth, bias: bias.baseAddress!,
+                                      packed: weights.baseAddress!, panelWidth: panelWidth, bias: bias.baseAddress!,
                                       output: output, pixels: pixels, columns: columns)
                 }
             }

@@ -25,6 +25,8 @@ struct NetworkPlan {
 
     let inputSize: Int
     let engine: PointwiseEngine
+    /// Output channels per panel of every pointwise layer's packed weights (the model's tiling).
+    let panelWidth: Int
     let first: FoldedConvolution
     let firstSide: Int
     let blocks: [Block]
@@ -32,6 +34,7 @@ struct NetworkPlan {
     init(_ model: MobileNetModel, engine: PointwiseEngine) {
         inputSize = model.inputSize
         self.engine = engine
+        panelWidth = model.tiling.panelWidth
         first = model.firstConvolution
         firstSide = Architecture.outputSide(model.inputSize, stride: 2)
         var side = firstSide
