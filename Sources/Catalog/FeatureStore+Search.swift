@@ -39,7 +39,7 @@ extension FeatureStore {
             var top = TopK(capacity: topK, ids: ids)
             for candidate in candidates {
                 if top.isFull && upper[candidate] < top.admissionScore { break }
-                let score = file.score(candidate, query: query, dimension: dimension) ?? scores[candidate]
+                let score = file.score(candidate, query: query) ?? scores[candidate]
                 if score >= threshold { top.offer(score: score, row: candidate) }
             }
             return top.sorted()

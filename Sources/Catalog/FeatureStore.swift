@@ -208,7 +208,7 @@ public final class FeatureStore: Sendable {
                 }
                 // A row the file cannot give back (an I/O error) scores -infinity: it is left out.
                 return index.search(query: query, topK: topK, threshold: threshold, ids: ids) { row in
-                    rows.file?.score(row, query: query, dimension: dimension) ?? -.infinity
+                    rows.file?.score(row, query: query) ?? -.infinity
                 }
             }
         }

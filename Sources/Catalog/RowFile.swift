@@ -54,7 +54,7 @@ final class RowFile: Sendable {
     }
 
     /// The dot product of row `row` with the `dimension` floats at `query`; nil on an I/O error.
-    func score(_ row: Int, query: UnsafePointer<Float>, dimension: Int) -> Float? {
+    func score(_ row: Int, query: UnsafePointer<Float>) -> Float? {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: dimension) { buffer in
             read(row..<(row + 1), into: buffer.baseAddress!) ? VectorMath.dot(buffer.baseAddress!, query, count: dimension) : nil
         }

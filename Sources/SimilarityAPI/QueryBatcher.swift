@@ -12,8 +12,9 @@ import Synchronization
 /// extractor's threads, so concurrent requests never oversubscribe the cores.
 ///
 /// A lone image is split over the cores (lowest latency) only while no other request is still
-/// decoding; under load it runs whole on one core, which costs about a third less CPU, and the
-/// other core decodes the requests that will make up the next batch.
+/// decoding; under load it runs whole on one core, which costs less CPU (see
+/// `FeatureExtractor.embed(images:splitting:)`), and the other core decodes the requests that will
+/// make up the next batch.
 public final class QueryBatcher: Sendable {
     public let model: MobileNetModel
     public let limits: ImageLimits
