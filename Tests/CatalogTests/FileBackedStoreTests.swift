@@ -22,22 +22,40 @@ struct FileBackedStoreTests {
         return rows
     }
 
-    /// Writes `rows` as the `features` dataset of a new HDF5 file at `path`.
-    static func writeFeatures(_ rows: [Float], count: Int, dimension: Int, to path: String) throws {
-        let file = try HDF5File.create(path)
-        try file.root.writeFloats("features", shape: [count, dimension], values: rows)
-        try file.close()
+    /// A scratch folder for feature files, removed by `remove()`.
+    struct Scratch {
+        let folder: URL
+        init(_ label: String) throws { folder = try TestPaths.makeTemporaryDirectory(label) }
+        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+        func remove() { try? FileManager.default.removeItem(at: folder) }
+
+        /// Writes `rows` as the `features` dataset of a new HDF5 file `name`; returns its path.
+        @discardableResult
+        func writeFeatures(_ rows: [Float], dimension: Int, as name: String = "features.h5") throws -> String {
+            let file = try HDF5File.create(path(name))
+            try file.root.writeFloats("features", shape: [rows.count / dimension, dimension], values: rows)
+            try file.close()
+            return path(name)
+        }
+    }
+
+    static func ids(_ count: Int) -> [String] { (0..<count).map { String(format: "p%05d", $0) } }
+
+    /// Row `row` of `rows`, moved by up to ±noise/2 per value, as a unit vector.
+    static func query(near row: Int, of rows: [Float], dimension: Int, noise: Float, _ random: inout SeededRandom) -> [Float] {
+        let query = (0..<dimension).map { rows[row * dimension + $0] + noise * (random.next() - 0.5) }
+        let length = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return query.map { $0 / length }
     }
 
     @Test("searches give the float32 scan's answers, ties and inclusive thresholds included")
     func matchesTheScan() throws {
-        let folder = try TestPaths.makeTemporaryDirectory("file-backed-store")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try Scratch("file-backed-store")
+        defer { scratch.remove() }
         let count = 3_000, dimension = 256
         let rows = Self.rows(count: count, dimension: dimension, seed: 21)
-        let path = folder.appendingPathComponent("features.h5").path
-        try Self.writeFeatures(rows, count: count, dimension: dimension, to: path)
-        let ids = (0..<count).map { String(format: "p%05d", $0) }
+        let path = try scratch.writeFeatures(rows, dimension: dimension)
+        let ids = Self.ids(count)
         let inMemory = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension)
         let store = inMemory.backedByFeatureFile(path)
         #expect(store.readsRowsFromFile && !inMemory.readsRowsFromFile)
@@ -47,9 +65,7 @@ struct FileBackedStoreTests {
         var random = SeededRandom(5)
         for trial in 0..<60 {
             let row = Int(random.next() * Float(count))
-            var query = (0..<dimension).map { j in rows[row * dimension + j] + (trial % 3 == 0 ? 0 : 0.02 * (random.next() - 0.5)) }
-            let length = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            query = query.map { $0 / length }
+            let query = Self.query(near: row, of: rows, dimension: dimension, noise: trial % 3 == 0 ? 0 : 0.02, &random)
             for (topK, threshold) in [(10, Float(-1)), (1, 0), (5, 0.9), (100, 0.5)] {
                 expectSearchMatchesScan(store, query, topK: topK, threshold: threshold, swapTolerance: 1e-6)
             }
@@ -65,13 +81,12 @@ struct FileBackedStoreTests {
 
     @Test("a large catalog lets go of its float32 rows once its compact index is built", arguments: [false, true])
     func compactIndexOverTheFile(builtBeforeBacking: Bool) throws {
-        let folder = try TestPaths.makeTemporaryDirectory("file-backed-compact")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try Scratch("file-backed-compact")
+        defer { scratch.remove() }
         let count = 6_000, dimension = 128
         let rows = Self.rows(count: count, dimension: dimension, seed: 31)
-        let path = folder.appendingPathComponent("features.h5").path
-        try Self.writeFeatures(rows, count: count, dimension: dimension, to: path)
-        let ids = (0..<count).map { String(format: "p%05d", $0) }
+        let path = try scratch.writeFeatures(rows, dimension: dimension)
+        let ids = Self.ids(count)
         let inMemory = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension, compactIndex: true)
         if builtBeforeBacking { inMemory.prepareForSearch() }
         let store = inMemory.backedByFeatureFile(path)
@@ -87,9 +102,7 @@ struct FileBackedStoreTests {
         var random = SeededRandom(8)
         for trial in 0..<30 {
             let row = Int(random.next() * Float(count))
-            var query = (0..<dimension).map { j in rows[row * dimension + j] + (trial % 2 == 0 ? 0 : 0.05 * (random.next() - 0.5)) }
-            let length = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            query = query.map { $0 / length }
+            let query = Self.query(near: row, of: rows, dimension: dimension, noise: trial % 2 == 0 ? 0 : 0.05, &random)
             for (topK, threshold) in [(10, Float(-1)), (1, 0), (25, 0.5)] {
                 expectSearchMatchesScan(store, query, topK: topK, threshold: threshold, swapTolerance: 1e-6)
             }
@@ -98,36 +111,33 @@ struct FileBackedStoreTests {
 
     @Test("the store keeps reading its own rows after the file is replaced")
     func survivesReplacement() throws {
-        let folder = try TestPaths.makeTemporaryDirectory("file-backed-replaced")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try Scratch("file-backed-replaced")
+        defer { scratch.remove() }
         let count = 200, dimension = 64
         let first = Self.rows(count: count, dimension: dimension, seed: 1)
-        let second = Self.rows(count: count, dimension: dimension, seed: 2)
-        let path = folder.appendingPathComponent("features.h5").path
-        let replacement = folder.appendingPathComponent("replacement.h5").path
-        try Self.writeFeatures(first, count: count, dimension: dimension, to: path)
-        try Self.writeFeatures(second, count: count, dimension: dimension, to: replacement)
-        let ids = (0..<count).map { "p\($0)" }
+        let path = try scratch.writeFeatures(first, dimension: dimension)
+        let replacement = try scratch.writeFeatures(Self.rows(count: count, dimension: dimension, seed: 2),
+                                                    dimension: dimension, as: "replacement.h5")
+        let ids = Self.ids(count)
         let store = try FeatureStore(ids: ids, paths: ids, vectors: first, dimension: dimension).backedByFeatureFile(path)
         try #require(store.readsRowsFromFile)
         #expect(rename(replacement, path) == 0)
         let query = Array(first[(7 * dimension)..<(8 * dimension)])
         #expect(store.vector(at: 7) == query)
-        #expect(store.search(query, topK: 1, threshold: 0).first?.id == "p7")
+        #expect(store.search(query, topK: 1, threshold: 0).first?.id == ids[7])
     }
 
     @Test("a file holding other rows, or no such file, is not used")
     func refusesOtherRows() throws {
-        let folder = try TestPaths.makeTemporaryDirectory("file-backed-other")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try Scratch("file-backed-other")
+        defer { scratch.remove() }
         let count = 50, dimension = 32
         let rows = Self.rows(count: count, dimension: dimension, seed: 3)
-        let path = folder.appendingPathComponent("features.h5").path
-        try Self.writeFeatures(Self.rows(count: count, dimension: dimension, seed: 4), count: count, dimension: dimension, to: path)
-        let ids = (0..<count).map { "p\($0)" }
+        let path = try scratch.writeFeatures(Self.rows(count: count, dimension: dimension, seed: 4), dimension: dimension)
+        let ids = Self.ids(count)
         let store = try FeatureStore(ids: ids, paths: ids, vectors: rows, dimension: dimension)
         #expect(!store.backedByFeatureFile(path).readsRowsFromFile)
-        #expect(!store.backedByFeatureFile(folder.appendingPathComponent("missing.h5").path).readsRowsFromFile)
+        #expect(!store.backedByFeatureFile(scratch.path("missing.h5")).readsRowsFromFile)
         let shorter = try FeatureStore(ids: Array(ids.prefix(10)), paths: Array(ids.prefix(10)),
                                        vectors: Array(rows.prefix(10 * dimension)), dimension: dimension)
         #expect(!shorter.backedByFeatureFile(path).readsRowsFromFile)
